@@ -1,0 +1,86 @@
+"""Sphinx configuration of the PyMC Foundation website. Logic lives in src/ose; this is settings."""
+
+import os
+
+from ose.markup import MYST_EXTENSIONS
+
+project = "PyMC Foundation"
+author = "PyMC Foundation contributors"
+copyright = "2026, PyMC Foundation contributors"
+
+extensions = [
+    "myst_nb",
+    "ablog",
+    "sphinx_design",
+    "sphinx_copybutton",
+    "sphinx_togglebutton",
+    "sphinx_sitemap",
+    "sphinxext.opengraph",
+    "notfound.extension",
+    "ose.sphinxext.site",
+]
+
+root_doc = "index"
+exclude_patterns = [
+    "_build",
+    ".nox",
+    ".venv",
+    ".git",
+    ".github",
+    ".ci",
+    "src",
+    "tests",
+    "node_modules",
+    "README.md",
+    "CONTRIBUTING.md",
+    "**/.ipynb_checkpoints",
+    "decisions/template.md",
+]
+suppress_warnings = ["mystnb.unknown_mime_type"]
+
+# MyST and notebooks: lessons were pre-executed by `ose build`; Sphinx reads the cache
+myst_enable_extensions = MYST_EXTENSIONS
+myst_heading_anchors = 3
+nb_execution_mode = "cache"
+nb_execution_raise_on_error = True
+nb_execution_timeout = 600
+nb_ipywidgets_js = {}  # never load widget JavaScript from a CDN
+nb_merge_streams = True
+
+# site address (canonical links, sitemap, OpenGraph); override for previews
+html_baseurl = os.environ.get("OSE_BASE_URL", "https://pymc-foundation.org/")
+
+# theme
+html_theme = "pydata_sphinx_theme"
+html_title = "PyMC Foundation"
+html_static_path = []
+html_theme_options = {
+    "navbar_align": "left",
+    "show_prev_next": False,
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version"],
+    "header_links_before_dropdown": 6,
+    "navigation_with_keys": False,
+}
+html_sidebars = {"docs/posts/**": ["ablog/postcard.html", "ablog/recentposts.html"]}
+fontawesome_included = True  # keeps ablog from changing config at run time (full re-reads)
+
+# blog
+blog_path = "blog"
+blog_post_pattern = "docs/posts/*"
+blog_title = "PyMC Foundation blog"
+blog_baseurl = html_baseurl
+blog_feed_fulltext = True
+blog_feed_archives = True
+post_date_format = "%Y-%m-%d"
+post_auto_image = 0
+
+# search engines and social previews
+sitemap_url_scheme = "{link}"
+ogp_site_url = html_baseurl
+ogp_site_name = "PyMC Foundation"
+ogp_enable_meta_description = True
+ogp_social_cards = {"enable": False}  # no generated images: faster builds, no fonts needed
+
+# 404 page: links are absolute from the site root
+notfound_urls_prefix = os.environ.get("OSE_URL_PREFIX", "/")

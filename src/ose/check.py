@@ -1,0 +1,28 @@
+"""``ose check``: every source rule of every concern, collected before anything executes.
+
+Each concern contributes one function ``Project -> list[Problem]`` to :data:`CHECKS`. All run,
+and all their problems are reported together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ose.execution.notebooks import check_notebooks
+from ose.problems import Problem
+from ose.project import Project
+
+Check = Callable[[Project], list[Problem]]
+
+#: The rule sets, one per concern; a concern adds its function here.
+CHECKS: list[Check] = [
+    check_notebooks,
+]
+
+
+def check_sources(project: Project) -> list[Problem]:
+    """Every problem found in the sources, sorted by file and line."""
+    problems: list[Problem] = []
+    for check in CHECKS:
+        problems.extend(check(project))
+    return sorted(set(problems))

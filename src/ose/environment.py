@@ -1,0 +1,89 @@
+"""The execution environment's fingerprint: what an executed output was verified against.
+
+jupyter-cache keys a notebook on its code and kernelspec only, so an upgrade of PyMC would
+serve stale outputs. The build therefore keeps one cache per environment: the folder name is a
+hash of the lock file, every installed distribution, the Python version, the kernelspecs and the
+device. Change any of them and every lesson executes again.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.metadata
+import json
+import platform
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from ose.kernels import KERNELS
+from ose.project import Project
+
+#: Packages whose versions each execution record names.
+REPORTED_PACKAGES = ("pymc", "pytensor", "arviz", "numpy", "jax", "numpyro")
+
+
+@functools.cache
+def installed_distributions() -> tuple[str, ...]:
+    """``name==version`` of every installed distribution, sorted."""
+    names = {
+        f"{dist.metadata['Name'].lower()}=={dist.version}"
+        for dist in importlib.metadata.distributions()
+        if dist.metadata["Name"]
+    }
+    return tuple(sorted(names))
+
+
+@functools.cache
+def accelerator_name() -> str:
+    """The GPU's name when an NVIDIA driver answers, else ``"cpu"``."""
+    smi = shutil.which("nvidia-smi")
+    if smi is None:
+        return "cpu"
+    try:
+        out = subprocess.run(
+            [smi, "--query-gpu=name", "--format=csv,noheader"],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "cpu"
+    return out.splitlines()[0].strip() if out else "cpu"
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of the packages an execution record reports (absent ones are left out)."""
+    versions = {"python": platform.python_version()}
+    for name in REPORTED_PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def environment_fingerprint(project: Project) -> dict[str, object]:
+    """Everything that can change what a lesson outputs, apart from its own code."""
+    lock = project.lock_file
+    return {
+        "lock_sha256": hashlib.sha256(lock.read_bytes()).hexdigest() if lock else None,
+        "distributions": list(installed_distributions()),
+        "python": sys.version,
+        "platform": platform.machine(),
+        "kernels": {name: kernel.spec("python") for name, kernel in sorted(KERNELS.items())},
+        "device": accelerator_name(),
+    }
+
+
+def environment_key(project: Project) -> str:
+    blob = json.dumps(environment_fingerprint(project), sort_keys=True).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def execution_cache_dir(project: Project) -> Path:
+    """The jupyter-cache that both the pre-executor and myst-nb use, for this environment."""
+    return project.cache_dir / "jupyter" / environment_key(project)

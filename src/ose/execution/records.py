@@ -1,0 +1,43 @@
+"""The execution record: when, where, with what and how fast each lesson last executed.
+
+Records are kept in ``_build/execution/records.json`` keyed by the lesson's path. A lesson
+served from the cache keeps the record of the run that produced its outputs.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class ExecutionRecord(BaseModel):
+    """One lesson's last execution."""
+
+    path: str
+    status: Literal["ok", "failed"]
+    executed_at: str
+    seconds: float
+    kernel: str
+    device: str
+    versions: dict[str, str] = Field(default_factory=dict)
+    environment: str
+    error: str | None = None
+    log: str | None = None
+
+
+def load_records(path: Path) -> dict[str, ExecutionRecord]:
+    if not path.is_file():
+        return {}
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return {key: ExecutionRecord.model_validate(value) for key, value in raw.items()}
+
+
+def save_records(path: Path, records: dict[str, ExecutionRecord]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {key: records[key].model_dump() for key in sorted(records)}
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)

@@ -1,0 +1,292 @@
+"""Pre-execute every text notebook in parallel into the jupyter-cache that myst-nb reads.
+
+Each lesson runs in its own process, in a real kernel (``nbclient``), with one worker per core by
+default. Lessons whose code and environment are already cached are not run. A failing lesson
+does not stop the others: every failure is reported as one ``path:line`` line, and its full
+traceback is written to ``_build/logs``. Sphinx then finds every notebook in the cache.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import nbformat
+from jupyter_cache import get_cache
+from jupyter_cache.base import CacheBundleIn, JupyterCacheAbstract
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ose.environment import accelerator_name, environment_key, execution_cache_dir, package_versions
+from ose.execution.notebooks import NotebookSource, find_notebooks, read_notebook
+from ose.execution.records import ExecutionRecord, load_records, save_records
+from ose.kernels import CACHE_DIR_VARIABLE, KERNELS, ensure_kernels
+from ose.problems import Problem, ProblemsFound
+from ose.project import Project
+
+
+@dataclass(frozen=True)
+class LessonTask:
+    """What a worker process needs to execute one lesson (plain data: it crosses processes)."""
+
+    path: str
+    name: str
+    kernel: str
+    timeout: int
+
+
+@dataclass
+class LessonOutcome:
+    """What came back from one execution."""
+
+    name: str
+    seconds: float
+    notebook: str | None = None
+    line: int = 1
+    cell: int | None = None
+    error: str | None = None
+    traceback: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class ExecutionSummary:
+    """The outcome of the execute stage, for the CLI and the tests."""
+
+    total: int = 0
+    executed: list[str] = field(default_factory=list)
+    cached: list[str] = field(default_factory=list)
+    failed: list[Problem] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    wall_seconds: float = 0.0
+
+
+def _first_line(text: str, limit: int = 200) -> str:
+    line = next((part.strip() for part in text.splitlines() if part.strip()), "")
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def run_lesson(task: LessonTask) -> LessonOutcome:
+    """Execute one lesson in a fresh kernel (runs in a worker process)."""
+    from jupyter_client.kernelspec import NoSuchKernel
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    path = Path(task.path)
+    notebook = read_notebook(path)
+    current: dict[str, int] = {}
+
+    def on_cell_execute(cell: nbformat.NotebookNode, cell_index: int) -> None:
+        current["index"] = cell_index
+
+    client = NotebookClient(
+        notebook,
+        timeout=task.timeout,
+        kernel_name=task.kernel,
+        resources={"metadata": {"path": str(path.parent)}},
+        on_cell_execute=on_cell_execute,
+    )
+    start = time.perf_counter()
+    error: str | None = None
+    trace: str | None = None
+    try:
+        client.execute()
+    except CellExecutionError as exc:
+        error, trace = f"{exc.ename}: {_first_line(exc.evalue)}", str(exc)
+    except CellTimeoutError:
+        error = f"the cell ran longer than its timeout of {task.timeout} s"
+        error += " (raise mystnb.execution_timeout in the front matter if it must)"
+    except DeadKernelError as exc:
+        error, trace = f"the kernel died ({_first_line(str(exc))})", str(exc)
+    except NoSuchKernel:
+        error = f"kernel {task.kernel!r} is not installed (allowed: {', '.join(sorted(KERNELS))})"
+    except Exception as exc:  # a kernel that cannot start, a broken cell source, ...
+        import traceback
+
+        error, trace = f"{type(exc).__name__}: {_first_line(str(exc))}", traceback.format_exc()
+    seconds = time.perf_counter() - start
+    if error is None:
+        return LessonOutcome(task.name, seconds, notebook=nbformat.writes(notebook))
+    index = current.get("index")
+    line, cell = 1, None
+    if index is not None:
+        cell = sum(1 for c in notebook.cells[: index + 1] if c.cell_type == "code")
+        source_map = notebook.metadata.get("source_map") or []
+        if index < len(source_map):
+            line = source_map[index] + 1
+    return LessonOutcome(task.name, seconds, line=line, cell=cell, error=error, traceback=trace)
+
+
+def _device_for(kernel: str) -> str:
+    gpu = accelerator_name()
+    if KERNELS[kernel].accelerator == "gpu":
+        return gpu if gpu != "cpu" else "CPU (JAX, no GPU present)"
+    return "CPU"
+
+
+def _log_path(project: Project, name: str) -> Path:
+    return project.logs_dir / (name.replace("/", "__").removesuffix(".md") + ".log")
+
+
+def _prune_other_caches(project: Project, keep: Path) -> None:
+    """Drop jupyter-caches of earlier environments: their outputs can never be served again."""
+    parent = keep.parent
+    if parent.is_dir():
+        for other in parent.iterdir():
+            if other != keep and other.is_dir():
+                shutil.rmtree(other, ignore_errors=True)
+
+
+def _match(cache: JupyterCacheAbstract, source: NotebookSource) -> bool:
+    try:
+        cache.match_cache_notebook(read_notebook(source.path))
+    except KeyError:
+        return False
+    return True
+
+
+def prepare_environment(project: Project) -> Path:
+    """Register the kernels and point them at ``_build/cache``; return the jupyter-cache path."""
+    ensure_kernels()
+    project.cache_dir.mkdir(parents=True, exist_ok=True)
+    os.environ[CACHE_DIR_VARIABLE] = str(project.cache_dir)
+    return execution_cache_dir(project)
+
+
+def execute_notebooks(
+    project: Project,
+    jobs: int | None = None,
+    console: Console | None = None,
+    worker: Callable[[LessonTask], LessonOutcome] = run_lesson,
+) -> ExecutionSummary:
+    """Execute every lesson not already in the cache; raise ProblemsFound if any fails."""
+    console = console or Console(stderr=True)
+    started = time.perf_counter()
+    cache_path = prepare_environment(project)
+    cache = get_cache(str(cache_path))
+    _prune_other_caches(project, cache_path)
+    sources = find_notebooks(project)
+    records = load_records(project.records_path)
+    summary = ExecutionSummary(total=len(sources))
+
+    pending: list[NotebookSource] = []
+    for source in sources:
+        name = project.relative(source.path)
+        (summary.cached.append(name) if _match(cache, source) else pending.append(source))
+    # longest first, from the last records, so that parallel workers finish together
+    pending.sort(
+        key=lambda s: (
+            -(
+                records.get(project.relative(s.path)).seconds
+                if project.relative(s.path) in records
+                else 1e9
+            )
+        )
+    )
+    tasks = [
+        LessonTask(str(s.path), project.relative(s.path), s.kernel, s.timeout) for s in pending
+    ]
+    if tasks:
+        _run_tasks(
+            project, tasks, jobs or os.cpu_count() or 1, cache, records, summary, console, worker
+        )
+        save_records(project.records_path, records)
+    summary.wall_seconds = time.perf_counter() - started
+    if summary.failed:
+        raise ProblemsFound(summary.failed)
+    return summary
+
+
+def _run_tasks(
+    project: Project,
+    tasks: list[LessonTask],
+    jobs: int,
+    cache: JupyterCacheAbstract,
+    records: dict[str, ExecutionRecord],
+    summary: ExecutionSummary,
+    console: Console,
+    worker: Callable[[LessonTask], LessonOutcome],
+) -> None:
+    queue = list(tasks)
+    running: dict[Future[LessonOutcome], LessonTask] = {}
+    progress = Progress(
+        TextColumn("[bold]executing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        transient=True,
+    )
+    context = multiprocessing.get_context("spawn")
+    with (
+        progress,
+        ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool,
+    ):
+        bar = progress.add_task("", total=len(tasks))
+        while queue or running:
+            while queue and len(running) < jobs:
+                task = queue.pop(0)
+                running[pool.submit(worker, task)] = task
+            progress.update(bar, description=", ".join(t.name for t in running.values()))
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                task = running.pop(future)
+                outcome = future.result()
+                _settle(project, task, outcome, cache, records, summary)
+                mark = "[green]✓[/]" if outcome.ok else "[red]✗[/]"
+                console.print(
+                    f"  {mark} {task.name} [dim]{outcome.seconds:.1f} s[/]", highlight=False
+                )
+                progress.advance(bar)
+
+
+def _settle(
+    project: Project,
+    task: LessonTask,
+    outcome: LessonOutcome,
+    cache: JupyterCacheAbstract,
+    records: dict[str, ExecutionRecord],
+    summary: ExecutionSummary,
+) -> None:
+    """Cache a success, log a failure, and record either."""
+    summary.seconds[task.name] = outcome.seconds
+    log: str | None = None
+    if outcome.ok and outcome.notebook is not None:
+        notebook = nbformat.reads(outcome.notebook, as_version=4)
+        cache.cache_notebook_bundle(
+            CacheBundleIn(notebook, task.path, data={"execution_seconds": outcome.seconds}),
+            check_validity=False,
+            overwrite=True,
+        )
+        summary.executed.append(task.name)
+    else:
+        log_path = _log_path(project, task.name)
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        log_path.write_text(outcome.traceback or outcome.error or "", encoding="utf-8")
+        log = project.relative(log_path) if log_path.is_relative_to(project.root) else str(log_path)
+        where = f"cell {outcome.cell} raised " if outcome.cell else ""
+        message = f"{where}{outcome.error} (traceback: {log})"
+        summary.failed.append(Problem(task.name, outcome.line, message))
+    records[task.name] = ExecutionRecord(
+        path=task.name,
+        status="ok" if outcome.ok else "failed",
+        executed_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        seconds=round(outcome.seconds, 2),
+        kernel=task.kernel,
+        device=_device_for(task.kernel),
+        versions=package_versions(),
+        environment=environment_key(project),
+        error=outcome.error,
+        log=log,
+    )
