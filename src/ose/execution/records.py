@@ -13,6 +13,19 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 
+class GuardResult(BaseModel):
+    """The convergence guard's figures for one sampled model (an InferenceData in the kernel)."""
+
+    model: str
+    max_r_hat: float | None
+    min_ess_bulk: float | None
+    divergences: int
+    ess_floor: float
+    passed: bool
+    #: the lesson declares that it teaches this failure (``convergence-guard.expected-failures``)
+    expected_failure: bool = False
+
+
 class ExecutionRecord(BaseModel):
     """One lesson's last execution."""
 
@@ -26,6 +39,7 @@ class ExecutionRecord(BaseModel):
     environment: str
     error: str | None = None
     log: str | None = None
+    guards: list[GuardResult] = Field(default_factory=list)
 
 
 def load_records(path: Path) -> dict[str, ExecutionRecord]:
