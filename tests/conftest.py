@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from ose.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -61,11 +59,14 @@ def fixture_site(tmp_path: Path) -> Callable[..., Path]:
 
 
 def run_cli(*args: str) -> tuple[int, str, str]:
-    """Run ``ose ARGS`` in-process; return (status, stdout, stderr) as a user would see them."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        status = main(list(args))
-    return status, out.getvalue(), err.getvalue()
+    """Run ``ose ARGS`` in its own process, as a user would; return (status, stdout, stderr).
+
+    A process per run also isolates the builds: ablog and Sphinx keep state in the process.
+    """
+    result = subprocess.run(
+        [sys.executable, "-m", "ose.cli", *args], capture_output=True, text=True, check=False
+    )
+    return result.returncode, result.stdout, result.stderr
 
 
 def build_site(root: Path, *args: str) -> BuiltSite:

@@ -48,3 +48,12 @@ def test_front_matter_must_be_a_mapping(tmp_path):
 
 def test_problem_formats_as_path_line_message():
     assert str(Problem("a/b.md", 7, "wrong (allowed: x)")) == "a/b.md:7: wrong (allowed: x)"
+
+
+def test_an_impossible_date_points_at_its_key(tmp_path):
+    path = write(tmp_path, "---\ntitle: A\nnext-review: 2027-13-01\n---\n")
+    with pytest.raises(ProblemsFound) as caught:
+        parse_front_matter(path, root=tmp_path)
+    assert [str(p) for p in caught.value.problems] == [
+        "page.md:3: front matter has an invalid value (month must be in 1..12)"
+    ]
