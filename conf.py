@@ -23,17 +23,16 @@ extensions = [
 root_doc = "index"
 exclude_patterns = [
     "_build",
-    ".nox",
-    ".venv",
-    ".git",
-    ".github",
-    ".ci",
+    ".*",  # hidden folders: .git, .nox, .venv, .pytest_cache, ...
+    ".*/**",
+    "**/.*/**",
     "src",
     "tests",
+    "tools",
+    "benchmarks",
     "node_modules",
     "README.md",
     "CONTRIBUTING.md",
-    "**/.ipynb_checkpoints",
     "decisions/template.md",
 ]
 suppress_warnings = ["mystnb.unknown_mime_type"]
