@@ -23,9 +23,8 @@ extensions = [
 root_doc = "index"
 exclude_patterns = [
     "_build",
-    ".*",  # hidden folders: .git, .nox, .venv, .pytest_cache, ...
-    ".*/**",
-    "**/.*/**",
+    ".*",  # hidden folders at the root: .git, .nox, .venv, .pytest_cache, ...
+    "**/.ipynb_checkpoints",
     "src",
     "tests",
     "tools",
