@@ -493,12 +493,16 @@ class _Linter:
                 continue
             ordered = sorted(group, key=_ref_order)
             first = by_key[ordered[0]]
-            members = ", ".join(_label(ref) for ref in ordered)
+            labels = [_label(ref) for ref in ordered]
+            if len(labels) == 1:
+                members = f": record {labels[0]} supersedes itself"
+            else:
+                members = f" between records {', '.join(labels[:-1])} and {labels[-1]}"
             self.at_key(
                 first,
                 "supersedes" if "supersedes" in first.data else "superseded-by",
-                f"supersede links form a cycle through {members} (allowed: a chain from "
-                "older to newer records)",
+                f"supersede links form a cycle{members} (allowed: a chain from older to "
+                "newer records)",
             )
 
 

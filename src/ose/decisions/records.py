@@ -178,8 +178,7 @@ class Decision:
     @property
     def heading(self) -> str:
         """The page's first heading, from the number and the title."""
-        prefix = f"{self.number}. " if self.number is not None else ""
-        return f"# {prefix}{self.title}"
+        return expected_heading(self.number, self.title)
 
 
 def expected_heading(number: int | None, title: str) -> str:

@@ -103,7 +103,7 @@ def _note_roster(env: BuildEnvironment) -> None:
 
 def _doc_link(decision: Decision, text: str | None = None) -> addnodes.pending_xref:
     """A reference Sphinx resolves (and warns about if broken) to a record's page."""
-    label = text or f"{decision.label} {decision.title}"
+    label = text or decision.heading.removeprefix("# ")
     ref = addnodes.pending_xref(
         "",
         refdomain="std",
@@ -180,7 +180,7 @@ def banner(
     box += nodes.paragraph("", STATUS_MEANING[status])
     if decision.superseded_by:
         successor = nodes.paragraph(classes=["ose-decision-successor"])
-        successor += nodes.Text("Read instead: ")
+        successor += nodes.Text("Superseded by ")
         successor.extend(_links(decision.superseded_by, records))
         box += successor
     fields = nodes.field_list(classes=["ose-decision-fields"])
@@ -192,8 +192,6 @@ def banner(
     fields += _field("Deciders", nodes.Text(deciders))
     if decision.supersedes:
         fields += _field("Supersedes", *_links(decision.supersedes, records))
-    if decision.superseded_by:
-        fields += _field("Superseded by", *_links(decision.superseded_by, records))
     if decision.tags:
         fields += _field("Tags", nodes.Text(", ".join(decision.tags)))
     for name, url in (("Discussion", decision.discussion), ("Resolution", decision.resolution)):
