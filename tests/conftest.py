@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 from collections.abc import Callable
@@ -35,15 +37,6 @@ class BuiltSite:
         return (self.html / relative).read_text(encoding="utf-8")
 
 
-def run_ose(args: list[str], capsys: pytest.CaptureFixture[str] | None = None) -> tuple[int, str, str]:
-    """Run the CLI in-process; return (status, stdout, stderr)."""
-    status = main(args)
-    if capsys is None:
-        return status, "", ""
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
-
-
 def make_fixture_site(
     destination: Path, extra: dict[str, str] | None = None, base: str = "site"
 ) -> Path:
@@ -67,22 +60,28 @@ def fixture_site(tmp_path: Path) -> Callable[..., Path]:
     return factory
 
 
-def build(root: Path, capfd: pytest.CaptureFixture[str], *args: str) -> BuiltSite:
-    """``ose build`` on ``root`` with everything it printed, stdout and stderr."""
-    status = main(["--root", str(root), "build", *args])
-    captured = capfd.readouterr()
-    return BuiltSite(root, root / "_build", status, captured.out, captured.err)
+def run_cli(*args: str) -> tuple[int, str, str]:
+    """Run ``ose ARGS`` in-process; return (status, stdout, stderr) as a user would see them."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(list(args))
+    return status, out.getvalue(), err.getvalue()
+
+
+def build_site(root: Path, *args: str) -> BuiltSite:
+    """``ose build`` on ``root``, with everything it printed."""
+    status, out, err = run_cli("--root", str(root), "build", *args)
+    return BuiltSite(root, root / "_build", status, out, err)
+
+
+def build(root: Path, capfd: pytest.CaptureFixture[str] | None = None, *args: str) -> BuiltSite:
+    """Alias of :func:`build_site` (``capfd`` is accepted and unused)."""
+    return build_site(root, *args)
 
 
 @pytest.fixture(scope="session")
-def real_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+def real_site() -> BuiltSite:
     """The repository's own site, built once per test session (its caches under REPO/_build)."""
-    import contextlib
-    import io
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        status = main(["--root", str(REPO), "build"])
-    site = BuiltSite(REPO, REPO / "_build", status, out.getvalue(), err.getvalue())
-    assert status == 0, f"the real site failed to build:\n{site.out}\n{site.err}"
+    site = build_site(REPO)
+    assert site.status == 0, f"the real site failed to build:\n{site.out}\n{site.err}"
     return site
