@@ -177,7 +177,8 @@ def new_draft(
     title = " ".join(title.split())
     if not title or len(title) > MAX_TITLE:
         raise ProblemsFound.single(
-            "title", f"title is {len(title)} characters long (allowed: 1 to {MAX_TITLE})"
+            "ose decision new",
+            f"title is {len(title)} characters long (allowed: 1 to {MAX_TITLE})",
         )
     if not template.is_file():
         raise ProblemsFound.single(
@@ -185,7 +186,9 @@ def new_draft(
         )
     slug = slugify(title)
     if not slug:
-        raise ProblemsFound.single("title", f"title {title!r} has no letters or digits for a slug")
+        raise ProblemsFound.single(
+            "ose decision new", f"title {title!r} has no letters or digits (a slug needs some)"
+        )
     for record in load_decisions(root):
         if record.slug == slug:
             raise _fail(
@@ -210,7 +213,7 @@ def set_status(root: Path, reference: str, status: str, today: date) -> Decision
     record = find(root, reference)
     if status not in STATUSES:
         raise ProblemsFound.single(
-            "status", f"status {status!r} is unknown (allowed: {', '.join(STATUSES)})"
+            "ose decision status", f"status {status!r} is unknown (allowed: {', '.join(STATUSES)})"
         )
     allowed = TRANSITIONS.get(record.status, ())
     if status == "superseded":
