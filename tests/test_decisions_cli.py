@@ -268,3 +268,31 @@ def test_the_same_title_on_two_branches_is_a_git_conflict(repo):
     merged = git(repo, "merge", "-q", "--no-edit", "two")
     assert merged.returncode != 0
     assert "CONFLICT (add/add)" in merged.stdout
+
+
+def test_edits_keep_comments_order_and_body():
+    from ose.decisions.edit import set_fields
+
+    text = (
+        "---\n"
+        "title: 'Keep: one pipeline'\n"
+        "# a comment the author wrote\n"
+        "status: accepted\n"
+        "deciders:\n"
+        "  - tsc\n"
+        "  - board\n"
+        "tags: [ci]\n"
+        "---\n\n# Keep: one pipeline\n"
+    )
+    edited = set_fields(text, {"deciders": ["tsc"], "superseded-by": [4], "number": 3})
+    assert edited == (
+        "---\n"
+        "number: 3\n"
+        "title: 'Keep: one pipeline'\n"
+        "# a comment the author wrote\n"
+        "status: accepted\n"
+        "deciders: [tsc]\n"
+        "tags: [ci]\n"
+        "superseded-by: [4]\n"
+        "---\n\n# Keep: one pipeline\n"
+    )

@@ -216,3 +216,48 @@ def test_status_filter_works_without_javascript(real_site):
             assert visible() == [r.label for r in RECORDS]
         finally:
             browser.close()
+
+
+def _sphinx_site(fixture_site, case: str) -> Path:
+    """The small fixture site with the decision fixture ``case`` and an index of it."""
+    from conftest import FIXTURES
+
+    index = (
+        (FIXTURES / "site" / "index.md")
+        .read_text()
+        .replace("docs/blog\n", "docs/blog\ndecisions/index\n")
+    )
+    root = fixture_site(
+        extra={
+            "index.md": index,
+            "decisions/index.md": "# Decisions\n\n```{decision-index}\n```\n\n"
+            "```{toctree}\n:glob:\n\n*-*\n```\n",
+        }
+    )
+    shutil.copytree(FIXTURES / "decisions" / case, root / "decisions", dirs_exist_ok=True)
+    (root / "governance").mkdir()
+    shutil.copy(FIXTURES / "decisions" / "roster.yaml", root / "governance" / "roster.yaml")
+    return root
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("case", ["valid", "status-value"])
+def test_sphinx_alone_warns_about_broken_records(fixture_site, capfd, case):
+    from ose.project import Project
+    from ose.sphinx_run import run_sphinx
+
+    root = _sphinx_site(fixture_site, case)
+    check = root / "_build" / "check"
+    status = run_sphinx(
+        Project.at(root), "dummy", check, check / "doctrees", {"nb_execution_mode": "off"}
+    )
+    err = capfd.readouterr().err
+    if case == "valid":
+        assert (status, err) == (0, "")
+    else:
+        assert status != 0
+        assert (
+            f"{root}/decisions/0001-keep-one-pipeline.md:4: WARNING: status is 'approved' "
+            "(allowed: proposed, accepted, rejected, withdrawn, superseded, deprecated) "
+            "[ose.decisions]"
+        ) in err
