@@ -54,7 +54,10 @@ html_baseurl = os.environ.get("OSE_BASE_URL", "https://pymc-foundation.org/")
 # theme
 html_theme = "pydata_sphinx_theme"
 html_title = "PyMC Foundation"
+html_favicon = "docs/_static/favicon.svg"
+html_logo = "docs/_static/favicon.svg"
 html_static_path = []
+html_context = {"default_mode": "auto"}  # the theme logs a console error when unset
 html_theme_options = {
     "navbar_align": "left",
     "show_prev_next": False,

@@ -118,6 +118,8 @@ def run_lesson(task: LessonTask) -> LessonOutcome:
         kernel_name=task.kernel,
         resources={"metadata": {"path": str(path.parent)}},
         on_cell_execute=on_cell_execute,
+        # jupyter-cache hashes cell metadata: timing stamps would make every run a new key
+        record_timing=False,
     )
     start = time.perf_counter()
     error: str | None = None
