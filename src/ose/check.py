@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ose.execution.notebooks import check_notebooks
+from ose.governance.check import check_governance
 from ose.problems import Problem
 from ose.project import Project
 
@@ -17,6 +18,7 @@ Check = Callable[[Project], list[Problem]]
 #: The rule sets, one per concern; a concern adds its function here.
 CHECKS: list[Check] = [
     check_notebooks,
+    check_governance,
 ]
 
 
