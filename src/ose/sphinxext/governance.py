@@ -6,6 +6,7 @@ front matter, parsed and checked there. What it adds to pages:
 - a metadata panel under the title of every charter (status, version, owner, review, amendments);
 - ``{charter-index}``: every charter with its status, version and review date, overdue flagged;
 - ``{roster} BODY``: the seats of one body, vacant or filled, with a ``roster-BODY`` label;
+- ``{seat-rules} BODY``: the rules its seats follow, from ``rules.yaml``;
 - ``{budget-table} [SECTION]``, ``{revenue-table}``, ``{sponsorship-tiers}``: the budget;
 - ``{governance-chart} budget|revenue``: a chart drawn at build time into the build folder.
 """
@@ -37,8 +38,9 @@ from ose.governance.charters import (
     load_charter,
 )
 from ose.governance.charts import budget_chart, revenue_chart
-from ose.governance.check import BUDGET_FILE, ROSTER_FILE
+from ose.governance.check import BUDGET_FILE, ROSTER_FILE, RULES_FILE
 from ose.governance.roster import Roster, load_roster
+from ose.governance.rules import load_rules
 from ose.problems import ProblemsFound
 
 logger = logging.getLogger(__name__)
@@ -94,10 +96,22 @@ def _paragraph(cell: Cell) -> nodes.paragraph:
     return nodes.paragraph("", "", *cell)
 
 
-def _row(cells: Iterable[Cell], classes: Sequence[str] = ()) -> nodes.row:
+def _entry(
+    cell: Cell, morecols: int = 0, morerows: int = 0, classes: Sequence[str] = ()
+) -> nodes.entry:
+    """A table cell, possibly spanning columns or rows."""
+    entry = nodes.entry("", _paragraph(cell), classes=list(classes))
+    if morecols:
+        entry["morecols"] = morecols
+    if morerows:
+        entry["morerows"] = morerows
+    return entry
+
+
+def _row(cells: Iterable[Cell | nodes.entry], classes: Sequence[str] = ()) -> nodes.row:
     row = nodes.row(classes=list(classes))
     for cell in cells:
-        row += nodes.entry("", _paragraph(cell))
+        row += cell if isinstance(cell, nodes.entry) else _entry(cell)
     return row
 
 
@@ -320,7 +334,10 @@ class RosterTable(SphinxDirective):
                 roster.constituencies[seat.constituency].name if seat.constituency else "—"
             )
             if seat.holder is None:
-                holder: list[Cell] = [_badge(f"Vacant, {seat.pending}", "vacant"), "—", "—"]
+                vacant = f"Vacant, {seat.pending}"
+                holder: list[Cell | nodes.entry] = [
+                    _entry(vacant, morecols=2, classes=["ose-vacant"])
+                ]
             else:
                 term = f"{seat.holder.term_start} to {seat.holder.term_end}"
                 holder = [seat.holder.name, seat.holder.affiliation, term]
@@ -343,8 +360,57 @@ class RosterTable(SphinxDirective):
         return [table]
 
 
-def _amount_cells(amount: int, total: int) -> list[Cell]:
-    return [money(amount), f"{amount / total:.1%}"]
+class SeatRules(SphinxDirective):
+    """The rules a body's seats follow (from rules.yaml), so prose never restates a number."""
+
+    required_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        roster = _load_roster(self.env)
+        path = _srcdir(self.env) / GOVERNANCE_DIR / RULES_FILE
+        self.env.note_dependency(str(path))
+        try:
+            rules = load_rules(path, _srcdir(self.env))
+        except (ProblemsFound, OSError) as error:
+            logger.warning("cannot read the rules: %s", error, location=self.get_location())
+            return []
+        body_id = self.arguments[0]
+        kind_name = rules.bodies.get(body_id)
+        kind = rules.kinds.get(kind_name or "")
+        if roster is None or kind is None:
+            logger.warning(
+                "no rules for body %r (allowed: %s)",
+                body_id,
+                ", ".join(rules.bodies),
+                location=self.get_location(),
+            )
+            return []
+        names = roster.constituencies
+        rows = [
+            ("Seats", f"{kind.seats.min} to {kind.seats.max}"),
+            ("Roles", ", ".join(_title(role) for role in kind.roles)),
+        ]
+        if kind.required_roles:
+            rows.append(("Always has", ", ".join(f"a {role} seat" for role in kind.required_roles)))
+        if kind.constituencies:
+            represented = "; ".join(names[c].name for c in kind.constituencies if c in names)
+            rows.append(("Represents", represented))
+        if kind.max_per_affiliation is not None:
+            rows.append(("Seats per affiliation", f"at most {kind.max_per_affiliation}"))
+        if kind.term_years is not None:
+            years = "year" if kind.term_years == 1 else f"{kind.term_years} years"
+            rows.append(("Longest term", f"{years}, then re-election or rotation"))
+        fields = nodes.field_list(classes=["ose-seat-rules"])
+        for name, value in rows:
+            fields += _field(name, value)
+        return [fields]
+
+
+def _amount_cells(amount: int, total: int) -> list[Cell | nodes.entry]:
+    return [
+        _entry(money(amount), classes=["ose-amount"]),
+        _entry(f"{amount / total:.1%}", classes=["ose-amount"]),
+    ]
 
 
 class BudgetTable(SphinxDirective):
@@ -360,7 +426,9 @@ class BudgetTable(SphinxDirective):
             rows = [
                 _row([s.title, *_amount_cells(s.subtotal, budget.total)]) for s in budget.sections
             ]
-            rows.append(_row(["Total", money(budget.total), "100%"], classes=["ose-total"]))
+            rows.append(
+                _row(["Total", *_amount_cells(budget.total, budget.total)], classes=["ose-total"])
+            )
             return [
                 _table(
                     f"Annual budget by section ({budget.currency})",
@@ -380,18 +448,30 @@ class BudgetTable(SphinxDirective):
                 location=self.get_location(),
             )
             return []
+        notes = any(line.note for line in section.lines)
         rows = []
         for group in section.groups:
-            for line in group.lines:
-                rows.append(_row([group.title, line.item, money(line.amount), line.note]))
-        rows.append(_row(["Subtotal", "", money(section.subtotal), ""], classes=["ose-total"]))
+            for index, line in enumerate(group.lines):
+                cells: list[Cell | nodes.entry] = []
+                if index == 0:
+                    cells.append(_entry(group.title, morerows=len(group.lines) - 1))
+                cells += [line.item, _entry(money(line.amount), classes=["ose-amount"])]
+                rows.append(_row([*cells, line.note] if notes else cells))
+        total = _entry(money(section.subtotal), classes=["ose-amount"])
+        rows.append(
+            _row(
+                [_entry("Subtotal", morecols=1), total, *([""] if notes else [])],
+                classes=["ose-total"],
+            )
+        )
+        headers = ["Area", "Item", "Amount", *(["What it covers"] if notes else [])]
         return [
             _table(
                 f"{section.title}: {money(section.subtotal)}",
-                ["Area", "Item", "Amount", "What it covers"],
+                headers,
                 rows,
                 classes=["ose-budget"],
-                widths=[3, 4, 2, 5],
+                widths=[3, 4, 2, 5][: len(headers)],
             )
         ]
 
@@ -403,13 +483,16 @@ class RevenueTable(SphinxDirective):
         budget = _load_budget(self.env)
         if budget is None:
             return []
+
+        def amounts(low: int, high: int) -> list[Cell | nodes.entry]:
+            return [_entry(money(v), classes=["ose-amount"]) for v in (low, high)]
+
         rows = [
-            _row([s.title, money(s.low), money(s.high), "; ".join(s.sources)])
-            for s in budget.revenue
+            _row([s.title, *amounts(s.low, s.high), "; ".join(s.sources)]) for s in budget.revenue
         ]
         rows.append(
             _row(
-                ["All streams", money(budget.revenue_low), money(budget.revenue_high), ""],
+                ["All streams", *amounts(budget.revenue_low, budget.revenue_high), ""],
                 classes=["ose-total"],
             )
         )
@@ -432,24 +515,21 @@ class SponsorshipTiers(SphinxDirective):
         if budget is None or budget.sponsorship is None:
             return []
         offered = budget.sponsorship.benefits
-        headers = ["Tier", "Who it is for", *offered.values()]
-        rows = [
-            _row(
-                [
-                    tier.name,
-                    tier.summary,
-                    *("Included" if key in tier.benefits else "—" for key in offered),
-                ]
-            )
-            for tier in budget.sponsorship.tiers
-        ]
+        rows = []
+        for tier in budget.sponsorship.tiers:
+            benefits = nodes.bullet_list()
+            for key in tier.benefits:
+                benefits += nodes.list_item("", nodes.paragraph(offered[key], offered[key]))
+            row = _row([tier.name, tier.summary])
+            row += nodes.entry("", benefits)
+            rows.append(row)
         return [
             _table(
-                "Sponsorship tiers and their benefits",
-                headers,
+                "Sponsorship tiers and their benefits, lowest tier first",
+                ["Tier", "Who it is for", "Benefits"],
                 rows,
                 classes=["ose-tiers"],
-                widths=[2, 4, *[2] * len(offered)],
+                widths=[2, 4, 5],
             )
         ]
 
@@ -528,6 +608,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-read", add_charter_panel)
     app.add_directive("charter-index", CharterIndex)
     app.add_directive("roster", RosterTable)
+    app.add_directive("seat-rules", SeatRules)
     app.add_directive("budget-table", BudgetTable)
     app.add_directive("revenue-table", RevenueTable)
     app.add_directive("sponsorship-tiers", SponsorshipTiers)
