@@ -111,9 +111,10 @@ def _body_problems(body: Body, kind: KindRules, roster: Roster, today: date) -> 
                 f"{kind.seats.min} to {kind.seats.max})",
             )
         )
+    # rules naming unknown roles or constituencies are reported once, by rules_problems
     roles = {seat.role for seat in body.seats}
     for role in kind.required_roles:
-        if role not in roles:
+        if role not in roles and role in kind.roles:
             problems.append(
                 roster.problem(
                     (*here, "seats"),
@@ -122,7 +123,7 @@ def _body_problems(body: Body, kind: KindRules, roster: Roster, today: date) -> 
             )
     represented = {seat.constituency for seat in body.seats}
     for name in kind.constituencies:
-        if name not in represented:
+        if name not in represented and name in roster.constituencies:
             problems.append(
                 roster.problem(
                     (*here, "seats"),
@@ -151,8 +152,8 @@ def _body_problems(body: Body, kind: KindRules, roster: Roster, today: date) -> 
             problems.append(
                 roster.problem(
                     (*loc, "holder", "affiliation"),
-                    f"{body.id} has more than {limit} seats held by {holder.affiliation!r} "
-                    f"(allowed: at most {limit} per affiliation)",
+                    f"{body.id} has {limit + 1} seats held by people from "
+                    f"{holder.affiliation!r} (allowed: at most {limit} per affiliation)",
                 )
             )
         if holder.name in people:
@@ -198,7 +199,7 @@ def roster_problems(roster: Roster, rules: Rules, today: date) -> list[Problem]:
                     f"body {body_id!r} is missing (rules.yaml requires a {kind} with that id)",
                 )
             )
-        elif body.kind != kind:
+        elif body.kind != kind and kind in rules.kinds:
             problems.append(
                 roster.problem(
                     ("bodies", body_id, "kind"),
@@ -207,6 +208,8 @@ def roster_problems(roster: Roster, rules: Rules, today: date) -> list[Problem]:
                 )
             )
     for body in roster.bodies.values():
+        if rules.bodies.get(body.id, body.kind) != body.kind:
+            continue  # of the wrong kind (reported above): its kind's rules would only add noise
         kind = rules.kinds.get(body.kind)
         if kind is None:
             problems.append(

@@ -556,7 +556,7 @@ class GovernanceChart(SphinxDirective):
             return []
         # like matplotlib's plot directive: the image lives in the build folder and the page
         # refers to it by a path relative to the page, so Sphinx copies it into _images/
-        chart = Path(self.env.app.doctreedir).parent / "governance-charts" / f"{name}.svg"
+        chart = Path(self.env.doctreedir).parent / "governance-charts" / f"{name}.svg"
         alt = self.CHARTS[name](budget, chart)
         page_dir = Path(self.env.doc2path(self.env.docname)).parent
         uri = Path(os.path.relpath(chart, page_dir)).as_posix()
