@@ -19,6 +19,7 @@ extensions = [
     "notfound.extension",
     "ose.sphinxext.site",
     "ose.sphinxext.decisions",
+    "ose.sphinxext.governance",
 ]
 
 root_doc = "index"

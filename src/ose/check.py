@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from ose.decisions.lint import check_decisions
 from ose.execution.notebooks import check_notebooks
+from ose.governance.check import check_governance
 from ose.problems import Problem
 from ose.project import Project
 
@@ -19,6 +20,7 @@ Check = Callable[[Project], list[Problem]]
 CHECKS: list[Check] = [
     check_notebooks,
     check_decisions,
+    check_governance,
 ]
 
 

@@ -189,6 +189,8 @@ def describe(error: ErrorDetails, model: type[BaseModel]) -> str:
         keys = _keys_at(model, loc[:-1])
         allowed = f"allowed: {', '.join(keys)}" if keys else "not a known key"
         return f"{where} is not a known key ({allowed})"
+    if kind == "value_error":
+        return f"{where}: {context.get('error', error['msg'])}"
     if kind == "literal_error":
         allowed = f"allowed: {context['expected']}"
     elif kind in ("greater_than", "greater_than_equal", "less_than_equal"):
