@@ -235,6 +235,10 @@ def _sphinx_site(fixture_site, case: str) -> Path:
         }
     )
     shutil.copytree(FIXTURES / "decisions" / case, root / "decisions", dirs_exist_ok=True)
+    # files the real conf.py names (logo, favicon) come along with it
+    static = REPO / "docs" / "_static"
+    if static.is_dir():
+        shutil.copytree(static, root / "docs" / "_static", dirs_exist_ok=True)
     (root / "governance").mkdir()
     shutil.copy(FIXTURES / "decisions" / "roster.yaml", root / "governance" / "roster.yaml")
     return root
