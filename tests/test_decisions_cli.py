@@ -296,3 +296,11 @@ def test_edits_keep_comments_order_and_body():
         "superseded-by: [4]\n"
         "---\n\n# Keep: one pipeline\n"
     )
+
+
+def test_an_unknown_record_is_one_line(project):
+    status, _, err = ose(project, "status", "99", "accepted")
+    assert status == 1
+    assert err.splitlines() == [
+        "decisions:0: no decision record '99' (known: 1, 2, 3, draft-sign-every-release)"
+    ]

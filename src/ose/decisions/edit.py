@@ -26,11 +26,9 @@ import yaml
 
 from ose.decisions.lint import check_decisions
 from ose.decisions.records import (
-    DRAFT_NAME,
     FIELDS,
     FOLDER,
     MAX_TITLE,
-    NUMBERED_NAME,
     STATUSES,
     TRANSITIONS,
     Decision,
@@ -154,7 +152,7 @@ def find(root: Path, reference: str) -> Decision:
         if stem in {record.stem, record.slug}:
             return record
     known = ", ".join(str(r.key) for r in records) or "none yet"
-    raise ProblemsFound.single(reference, f"no decision record {reference!r} (known: {known})")
+    raise ProblemsFound.single(FOLDER, f"no decision record {reference!r} (known: {known})")
 
 
 def _fail(root: Path, decision: Decision, message: str, line: int = 0) -> ProblemsFound:
@@ -327,7 +325,3 @@ def _rewrite_links(root: Path, mapping: dict[Ref, int]) -> None:
         new_body = pattern.sub(lambda m: stems[m.group(1)], body)
         if new_body != body:
             path.write_text(head + new_body, encoding="utf-8")
-
-
-def is_record_name(name: str) -> bool:
-    return bool(NUMBERED_NAME.match(name) or DRAFT_NAME.match(name))

@@ -91,11 +91,6 @@ def parse_ref(value: Any) -> Ref | None:
     return None
 
 
-def ref_text(ref: Ref) -> str:
-    """A reference as the front matter writes it."""
-    return str(ref)
-
-
 @dataclass(frozen=True)
 class Heading:
     level: int
