@@ -18,6 +18,8 @@ extensions = [
     "sphinxext.opengraph",
     "notfound.extension",
     "ose.sphinxext.site",
+    "ose.sphinxext.decisions",
+    "ose.sphinxext.governance",
 ]
 
 root_doc = "index"
