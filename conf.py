@@ -18,6 +18,7 @@ extensions = [
     "sphinxext.opengraph",
     "notfound.extension",
     "ose.sphinxext.site",
+    "ose.sphinxext.curriculum",
 ]
 
 root_doc = "index"
