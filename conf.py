@@ -36,6 +36,7 @@ exclude_patterns = [
     "CONTRIBUTING.md",
     "**/.ipynb_checkpoints",
     "decisions/template.md",
+    "curriculum/data",
 ]
 suppress_warnings = ["mystnb.unknown_mime_type"]
 
