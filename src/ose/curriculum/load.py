@@ -118,8 +118,8 @@ def _typos(front: FrontMatter, known: tuple[str, ...], root: Path) -> list[Probl
 
 def _title_problems(front: FrontMatter, what: str, root: Path) -> list[Problem]:
     title = front.data.get("title")
-    if not isinstance(title, str):
-        return []
+    if not isinstance(title, str) or not title.strip():
+        return []  # the record's own rule reports it
     heading = first_heading(front)
     if heading is None:
         return [
@@ -230,6 +230,7 @@ def _order_problems(
     """Every listed lesson exists, once; every lesson file is listed."""
     problems = []
     folder = front.path.parent
+    existing = {path.stem for path in folder.glob("*.md")}
     seen: set[str] = set()
     for index, stem in enumerate(course.lessons):
         line = _line_of_item(front, "lessons", index)
@@ -240,7 +241,7 @@ def _order_problems(
                 )
             )
         seen.add(stem)
-        if stem not in lesson_fronts:
+        if stem not in existing:
             expected = Problem.at(folder / f"{stem}.md", 0, "", root).path
             problems.append(
                 Problem.at(
@@ -266,14 +267,26 @@ def _order_problems(
 
 
 def _prerequisite_problems(
-    curriculum: Curriculum, name: str, front: FrontMatter, items: list[str], root: Path
+    curriculum: Curriculum,
+    name: str,
+    front: FrontMatter,
+    items: list[str],
+    files: set[str],
+    root: Path,
 ) -> list[Problem]:
-    """Each prerequisite that looks like a reference (``stem``, ``course/stem``) resolves."""
+    """Each prerequisite that looks like a reference (``stem``, ``course/stem``) resolves.
+
+    ``files`` holds ``course/stem`` of every lesson file, valid or not: a reference to a lesson
+    whose own front matter is broken is not reported twice.
+    """
     stems = sorted({lesson.stem for lesson in curriculum.lessons.values()})
     targets = stems + [course.id for course in curriculum.courses]
     problems = []
     for index, item in enumerate(items):
         if not REFERENCE.match(item):
+            continue
+        unreadable = {f for f in files if f == item or f.endswith(f"/{item}")}
+        if unreadable and not curriculum.resolve(item) and item != name:
             continue
         line = _line_of_item(front, "prerequisites", index)
         found = curriculum.resolve(item)
@@ -309,6 +322,7 @@ def read_curriculum(project: Project) -> tuple[Curriculum, list[Problem]]:
     courses: list[tuple[Course, FrontMatter, dict[str, FrontMatter]]] = []
     lessons: dict[str, Lesson] = {}
     lesson_fronts: dict[str, FrontMatter] = {}
+    files: set[str] = set()
     for course_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
         if course_dir.name.startswith((".", "_")):
             continue
@@ -318,6 +332,7 @@ def read_curriculum(project: Project) -> tuple[Curriculum, list[Problem]]:
             if path.name == "index.md":
                 continue
             lesson, lesson_front = _read_lesson(path, course_dir.name, root, problems)
+            files.add(f"{course_dir.name}/{path.stem}")
             if lesson_front is not None:
                 fronts[path.stem] = lesson_front
                 if lesson is not None:
@@ -331,12 +346,17 @@ def read_curriculum(project: Project) -> tuple[Curriculum, list[Problem]]:
     for course, front, fronts in courses:
         problems.extend(_order_problems(course, front, fronts, root))
         problems.extend(
-            _prerequisite_problems(curriculum, course.id, front, course.prerequisites, root)
+            _prerequisite_problems(curriculum, course.id, front, course.prerequisites, files, root)
         )
     for docname, lesson in lessons.items():
         problems.extend(
             _prerequisite_problems(
-                curriculum, lesson.stem, lesson_fronts[docname], lesson.prerequisites, root
+                curriculum,
+                lesson.stem,
+                lesson_fronts[docname],
+                lesson.prerequisites,
+                files,
+                root,
             )
         )
     return curriculum, sorted(set(problems))

@@ -80,6 +80,8 @@ GUARD_KEYS = ("expected-failures", "ess-floor")
 def parse_duration(value: Any) -> Duration:
     """``{teaching: 20, exercises: 15}``, both positive whole minutes."""
     shape = "{teaching: <minutes>, exercises: <minutes>}"
+    if isinstance(value, Duration):
+        return value
     if not isinstance(value, dict):
         raise ValueError(f"duration is {value!r} (allowed: {shape})")
     unknown = sorted(set(map(str, value)) - {"teaching", "exercises"})
@@ -99,6 +101,8 @@ def parse_duration(value: Any) -> Duration:
 def parse_guard(value: Any) -> ConvergenceGuard:
     """``{expected-failures: [names], ess-floor: N}``, both optional."""
     allowed = ", ".join(GUARD_KEYS)
+    if isinstance(value, ConvergenceGuard):
+        return value
     if value is None:
         return ConvergenceGuard()
     if not isinstance(value, dict):
@@ -198,7 +202,7 @@ class Lesson(BaseModel):
     @classmethod
     def _check_objectives(cls, value: Any) -> list[str]:
         return _text_list(
-            "objectives", value, "sentences (what a learner will be able to do)", empty=False
+            "objectives", value, "sentences saying what a learner will be able to do", empty=False
         )
 
     @field_validator("prerequisites", mode="before")
