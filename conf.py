@@ -27,6 +27,8 @@ exclude_patterns = [
     ".nox",
     ".venv",
     ".git",
+    ".pytest_cache",
+    ".ruff_cache",
     ".github",
     ".ci",
     "src",

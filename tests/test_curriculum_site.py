@@ -53,9 +53,20 @@ print("GPU-LESSON-OUTPUT")
 
 
 def _quiet_build(root: Path) -> BuiltSite:
+    """``ose build`` in this process, leaving no ablog state behind for the next site.
+
+    ablog keeps its blog in a process-wide singleton that the first site to build fills in; a
+    later site in the same process (the session's ``real_site``) would render another's blog.
+    """
+    from ablog.blog import Blog
+
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        status = main(["--root", str(root), "build", "--jobs", "2"])
+    Blog._dict.clear()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            status = main(["--root", str(root), "build", "--jobs", "2"])
+    finally:
+        Blog._dict.clear()
     return BuiltSite(root, root / "_build", status, out.getvalue(), err.getvalue())
 
 
@@ -211,7 +222,7 @@ def test_download_link_resolves_to_the_executed_notebook(demo):
         if cell["cell_type"] == "code"
         for output in cell["outputs"]
     ]
-    assert "FIRST-LESSON-OUTPUT\n" in outputs  # executed, not just converted
+    assert outputs == ["FIRST-LESSON-OUTPUT\nSTREAM-ONE\nSTREAM-TWO\n", "4\n"]  # executed, merged
     assert notebook["metadata"]["kernelspec"]["name"] == "python3"
     assert notebook["metadata"]["ose"] == {
         "source": f"{DEMO}/first.md",
@@ -363,3 +374,41 @@ def test_real_introductory_course_has_five_lessons_each_with_exercise_solution_f
         assert elements(page).find("div", "exercise"), lesson.stem
         assert elements(page).find("details", "solution"), lesson.stem
         assert 'src="data:image/png' in page or "<img" in page, f"{lesson.stem} has no figure"
+
+
+def test_a_new_course_reaches_the_learn_page_on_the_next_build(demo):
+    """Runs last on the fixture: adding a course re-reads the pages that list every course."""
+    folder = demo.root / "curriculum/courses/extra"
+    folder.mkdir()
+    (folder / "index.md").write_text(
+        "---\ntitle: An extra course\nlevel: advanced\nsummary: Added after the first build.\n"
+        "audience: Testers.\nprerequisites: [demo]\nlessons: [only]\n---\n\n# An extra course\n\n"
+        "```{course-syllabus}\n```\n",
+        encoding="utf-8",
+    )
+    (folder / "only.md").write_text(
+        (demo.root / DEMO / "second.md")
+        .read_text(encoding="utf-8")
+        .replace("The second lesson", "The only lesson")
+        .replace("  - first\n", "  - demo/first\n")
+        .replace("level: introductory", "level: advanced")
+        .replace("print(6 * 7)", "print(6 * 8)"),  # new code: executed, not a cache hit
+        encoding="utf-8",
+    )
+    rebuilt = _quiet_build(demo.root)
+    assert rebuilt.status == 0, rebuilt.err
+    cards = [
+        words(text_of(card))
+        for card in re.findall(
+            r'<div class="course-card.*?</dl>', rebuilt.page("curriculum/index.html"), re.S
+        )
+    ]
+    assert [card.split(" Level")[0].split(" ", 3)[:3] for card in cards] == [
+        ["A", "demonstration", "course"],
+        ["An", "extra", "course"],
+    ]
+    syllabus = words(
+        element_text(rebuilt.page("curriculum/courses/extra/index.html"), "div", "course-syllabus")
+    )
+    assert "Prerequisites A demonstration course" in syllabus
+    assert "4 lessons, 4 executed successfully" in words(rebuilt.page("curriculum/report.html"))

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import posixpath
-import shutil
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -94,6 +93,10 @@ def _project(app: Sphinx) -> Project:
     return Project.at(app.srcdir, Path(app.outdir).parent)
 
 
+#: Pages generated from the whole curriculum, tracked so that they are refreshed when it changes.
+PAGE_KINDS = ("ose_report_docs", "ose_course_list_docs")
+
+
 def _curriculum(env: BuildEnvironment) -> Curriculum:
     return getattr(env, "ose_curriculum", None) or Curriculum()
 
@@ -108,8 +111,9 @@ def load_state(app: Sphinx) -> None:
     curriculum, problems = read_curriculum(project)
     app.env.ose_curriculum = curriculum  # type: ignore[attr-defined]
     app.env.ose_records = load_records(project.records_path)  # type: ignore[attr-defined]
-    if not hasattr(app.env, "ose_report_docs"):
-        app.env.ose_report_docs = set()  # type: ignore[attr-defined]
+    for kind in PAGE_KINDS:
+        if not hasattr(app.env, kind):
+            setattr(app.env, kind, set())
     for problem in problems:
         _warn(problem)
 
@@ -134,16 +138,28 @@ def records_changed(app: Sphinx, env: BuildEnvironment) -> list[str]:
     return sorted(docname for docname in set(changed) if docname in env.found_docs)
 
 
+def courses_changed(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    """Pages listing every course, when a course appeared or went away since they were read."""
+    courses = sorted(course.docname for course in _curriculum(env).courses)
+    before = getattr(env, "ose_course_stamp", None)
+    env.ose_course_stamp = courses  # type: ignore[attr-defined]
+    if before is None or before == courses:
+        return []
+    return sorted(getattr(env, "ose_course_list_docs", set()) - removed)
+
+
 def purge_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    getattr(env, "ose_report_docs", set()).discard(docname)
+    for kind in PAGE_KINDS:
+        getattr(env, kind, set()).discard(docname)
 
 
 def merge_info(
     app: Sphinx, env: BuildEnvironment, docnames: Iterable[str], other: BuildEnvironment
 ) -> None:
-    if not hasattr(env, "ose_report_docs"):
-        env.ose_report_docs = set()  # type: ignore[attr-defined]
-    env.ose_report_docs |= getattr(other, "ose_report_docs", set())  # type: ignore[attr-defined]
+    for kind in PAGE_KINDS:
+        setattr(env, kind, getattr(env, kind, set()) | getattr(other, kind, set()))
 
 
 # --------------------------------------------------------------------------------------------
@@ -401,6 +417,7 @@ class CourseListDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         docname = self.env.current_document.docname
+        self.env.ose_course_list_docs.add(docname)  # type: ignore[attr-defined]
         curriculum = _curriculum(self.env)
         result: list[nodes.Node] = []
         for course in curriculum.courses:
@@ -703,26 +720,52 @@ def add_instructor_switch(app: Sphinx, doctree: nodes.document) -> None:
 # the executed notebooks, next to their pages
 
 
+def executed_notebook(app: Sphinx, lesson: Lesson) -> dict[str, Any] | None:
+    """The lesson as executed: its text notebook merged with the jupyter-cache's outputs.
+
+    Read from the cache rather than from myst-nb's ``jupyter_execute`` copy, whose stream
+    outputs myst-nb duplicates when it merges them for display. Streams are merged here the same
+    way on a fresh copy, so the download shows what the page shows.
+    """
+    from jupyter_cache import get_cache
+    from myst_nb.core.utils import coalesce_streams
+
+    from ose.execution.notebooks import read_notebook
+
+    cache_path = app.config.nb_execution_cache_path
+    if not cache_path or not Path(cache_path).is_dir():
+        return None
+    try:
+        _, notebook = get_cache(cache_path).merge_match_into_notebook(
+            read_notebook(app.srcdir / lesson.path)
+        )
+    except KeyError:
+        return None
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = coalesce_streams(cell.outputs)
+    notebook.metadata.pop("source_map", None)
+    return json.loads(json.dumps(notebook))
+
+
 def publish_notebooks(app: Sphinx, exception: Exception | None) -> None:
-    """Copy each lesson's executed notebook (written by myst-nb) next to its HTML page.
+    """Write each lesson's executed notebook next to its HTML page, as ``<stem>.ipynb``.
 
     The copy names a generic ``python3`` kernel, so that it opens in Colab, Binder or a learner's
     own Jupyter; the kernel the site ran it in is kept under ``metadata.ose``.
     """
     if exception is not None or app.builder.format != "html":
         return
-    executed = Path(app.outdir).parent / "jupyter_execute"
     for docname, lesson in _curriculum(app.env).lessons.items():
-        source = executed / f"{docname}.ipynb"
-        target = Path(app.outdir) / f"{docname}.ipynb"
-        if not source.is_file():
+        notebook = executed_notebook(app, lesson)
+        if notebook is None:
             logger.warning(
-                f"no executed notebook for {lesson.path} at {source} (its download link is broken)",
+                f"{lesson.path} has no executed notebook in the jupyter-cache "
+                "(run ose build; its download link would be broken)",
                 type="ose",
                 subtype="curriculum",
             )
             continue
-        notebook = json.loads(source.read_text(encoding="utf-8"))
         metadata = notebook.setdefault("metadata", {})
         metadata["ose"] = {
             "source": lesson.path,
@@ -734,10 +777,11 @@ def publish_notebooks(app: Sphinx, exception: Exception | None) -> None:
             "display_name": "Python 3 (ipykernel)",
             "language": "python",
         }
+        target = Path(app.outdir) / f"{docname}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(".ipynb.tmp")
         tmp.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        shutil.move(tmp, target)
+        tmp.replace(target)
 
 
 def _add_static_path(app: Sphinx) -> None:
@@ -767,6 +811,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("execution-report", ExecutionReportDirective)
     app.connect("builder-inited", _add_static_path)
     app.connect("builder-inited", load_state)
+    app.connect("env-get-outdated", courses_changed)
     app.connect("env-get-updated", records_changed)
     app.connect("env-purge-doc", purge_doc)
     app.connect("env-merge-info", merge_info)
