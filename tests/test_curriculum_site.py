@@ -294,13 +294,16 @@ def test_report_lists_every_lesson_with_status_time_device_and_versions(demo):
         words(text_of(row))
         for row in re.findall(r"<tr class=\"row-(?:odd|even)\">(.*?)</tr>", page, re.S)
     ][1:]
+    titles = ["The first lesson", "The second lesson", "The GPU lesson"]
     assert len(rows) == 3
-    for row, stem in zip(rows, ["first", "second", "gpu"], strict=True):
+    for row, stem, title in zip(rows, ["first", "second", "gpu"], titles, strict=True):
         record = records[f"{DEMO}/{stem}.md"]
-        assert f" (demo) ok {record.executed_at[:10]}" in row
+        assert row.startswith(f"{title} ok {record.executed_at[:10]} ")
         assert f" {record.seconds:.1f} " in row
         assert f"PyMC {pymc}" in row
+    assert row.endswith("no sampled model recorded")
     assert "3 lessons, 3 executed successfully" in words(page)
+    assert 'href="courses/demo/index.html"' in page  # each course's table is headed by its link
 
 
 def test_changed_records_reach_badges_and_report_without_touching_sources(demo):
