@@ -415,3 +415,13 @@ def test_a_new_course_reaches_the_learn_page_on_the_next_build(demo):
     )
     assert "Prerequisites A demonstration course" in syllabus
     assert "4 lessons, 4 executed successfully" in words(rebuilt.page("curriculum/report.html"))
+
+
+def test_real_diagnostics_lesson_shows_the_failures_it_teaches(real_site):
+    page = real_site.page("curriculum/courses/bayes-intro/diagnostics.html")
+    badge = words(element_text(page, "div", "verified-badge"))
+    assert "idata_good: max r_hat " in badge
+    for model in ("idata_short", "idata_funnel", "idata_funnel_careful"):
+        assert re.search(rf"{model}: max r_hat [\d.]+, .*?; fails as the lesson intends", badge)
+    report = words(real_site.page("curriculum/report.html"))
+    assert "idata_funnel_nc: max r_hat" in report
