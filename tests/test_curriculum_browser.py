@@ -2,55 +2,34 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import shutil
-import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
+from browser import PageWatch, open_browser, require_browser, serve
+from conftest import IN_CI
+
 pytestmark = [pytest.mark.browser, pytest.mark.site]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+LESSON = "curriculum/courses/bayes-intro/first-model.html"
+NEXT_LESSON = "curriculum/courses/bayes-intro/priors.html"
 
 
 @pytest.fixture(scope="module")
-def served(real_site) -> Iterator[str]:
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(real_site.html))
-    handler.log_message = lambda *args: None  # type: ignore[method-assign]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+def site(real_site) -> Iterator[tuple[str, Any]]:
+    """The real site served on 127.0.0.1 and a Chromium to read it with."""
+    chromium = require_browser(IN_CI)
+    with serve(real_site.html) as base, open_browser(chromium) as browser:
+        yield base, browser
 
 
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not shutil.which(CHROMIUM):
-        pytest.skip("no Chromium on this machine")
-    with playwright.sync_playwright() as driver:
-        instance = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield instance
-        instance.close()
-
-
-def test_instructor_view_switch(served, browser):
+def test_instructor_view_switch(site):
+    base, browser = site
     page = browser.new_page()
-    requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
-    page.goto(f"{served}/curriculum/courses/bayes-intro/first-model.html")
+    watch = PageWatch()
+    watch.attach(page)
+    page.goto(base + LESSON)
     note = page.locator(".instructor-note").first
     switch = page.locator(".ose-instructor-switch")
     assert not note.is_visible()
@@ -58,8 +37,8 @@ def test_instructor_view_switch(served, browser):
     switch.click()
     assert note.is_visible()
     assert switch.get_attribute("aria-pressed") == "true"
-    # the choice follows the instructor to the next lesson
-    page.goto(f"{served}/curriculum/courses/bayes-intro/priors.html")
+    # the choice follows the instructor to the next lesson, and can be undone there
+    page.goto(base + NEXT_LESSON)
     assert page.locator(".instructor-note").first.is_visible()
     page.locator(".ose-instructor-switch").click()
     assert not page.locator(".instructor-note").first.is_visible()
@@ -68,14 +47,17 @@ def test_instructor_view_switch(served, browser):
     assert solution.get_attribute("open") is None
     solution.locator("summary").click()
     assert solution.get_attribute("open") is not None
-    assert all(url.startswith(served) or url.startswith("data:") for url in requests)
+    assert watch.page_errors == []
+    assert watch.console_errors == [], watch.console_errors
+    assert watch.hosts == {"127.0.0.1"}
     page.close()
 
 
-def test_without_javascript_notes_stay_hidden_and_no_switch_shows(served, browser):
+def test_without_javascript_notes_stay_hidden_and_no_switch_shows(site):
+    base, browser = site
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(f"{served}/curriculum/courses/bayes-intro/first-model.html")
+    page.goto(base + LESSON)
     assert not page.locator(".instructor-note").first.is_visible()
     assert not page.locator(".ose-instructor-switch").is_visible()
     context.close()
