@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ose.curriculum.load import check_curriculum
 from ose.decisions.lint import check_decisions
 from ose.execution.notebooks import check_notebooks
 from ose.governance.check import check_governance
@@ -22,6 +23,7 @@ CHECKS: list[Check] = [
     check_notebooks,
     check_decisions,
     check_governance,
+    check_curriculum,
     check_versions,
 ]
 
