@@ -157,12 +157,24 @@ def test_a_rebuild_with_nothing_changed_executes_nothing(site):
     assert records.read_text() == before
 
 
+def test_a_lesson_with_cached_code_gets_its_own_record(site):
+    probe = (site.root / "lessons" / "probe-cpu.md").read_text()
+    twin = probe.replace("---\n\n# Kernel probe", "orphan: true\n---\n\n# Twin of the probe", 1)
+    (site.root / "lessons" / "twin.md").write_text(twin)
+    again = build_site(site.root)
+    assert again.status == 0, again.err
+    assert "executed 0 of 4 lessons (4 from cache)" in again.out
+    records = json.loads((site.build_dir / "execution" / "records.json").read_text())
+    assert records["lessons/twin.md"]["path"] == "lessons/twin.md"
+    assert records["lessons/twin.md"]["seconds"] == records["lessons/probe-cpu.md"]["seconds"]
+
+
 def test_a_new_environment_executes_again(site):
     # runs last in this module: it changes the site's lock, as an upgrade of PyMC would
     (site.root / "uv.lock").write_text('version = 1\n[[package]]\nname = "pymc"\n')
     again = build_site(site.root)
     assert again.status == 0, again.err
-    assert "executed 3 of 3 lessons (0 from cache)" in again.out
+    assert "executed 4 of 4 lessons (0 from cache)" in again.out
 
 
 BROKEN = """---

@@ -201,11 +201,26 @@ def _prune_other_caches(project: Project, keep: Path) -> None:
                 shutil.rmtree(other, ignore_errors=True)
 
 
-def _match(cache: JupyterCacheAbstract, source: NotebookSource) -> bool:
+def _cached_from(cache: JupyterCacheAbstract, source: NotebookSource) -> str | None:
+    """The path of the lesson whose run produced the cached outputs, or None on a miss."""
     try:
-        cache.match_cache_notebook(read_notebook(source.path))
+        return str(cache.match_cache_notebook(read_notebook(source.path)).uri)
     except KeyError:
+        return None
+
+
+def _adopt_record(
+    project: Project, records: dict[str, ExecutionRecord], name: str, origin: str
+) -> bool:
+    """Give a cached lesson without a record the record of the run that made its outputs
+    (its code is identical to another lesson's, or the records file was removed)."""
+    if name in records:
         return False
+    origin_path = Path(origin)
+    key = project.relative(origin_path) if origin_path.is_relative_to(project.root) else origin
+    if key not in records:
+        return False
+    records[name] = records[key].model_copy(update={"path": name})
     return True
 
 
@@ -246,9 +261,15 @@ def execute_notebooks(
     summary = ExecutionSummary(total=len(sources))
 
     pending: list[NotebookSource] = []
+    adopted = False
     for source in sources:
         name = project.relative(source.path)
-        (summary.cached.append(name) if _match(cache, source) else pending.append(source))
+        origin = _cached_from(cache, source)
+        if origin is None:
+            pending.append(source)
+        else:
+            summary.cached.append(name)
+            adopted |= _adopt_record(project, records, name, origin)
     # longest first, from the last records, so that parallel workers finish together
     pending.sort(
         key=lambda s: (
@@ -260,6 +281,8 @@ def execute_notebooks(
         )
     )
     tasks = [_task(project, source) for source in pending]
+    if adopted and not tasks:
+        save_records(project.records_path, records)
     if tasks:
         _run_tasks(
             project, tasks, jobs or os.cpu_count() or 1, cache, records, summary, console, worker
