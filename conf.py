@@ -18,23 +18,25 @@ extensions = [
     "sphinxext.opengraph",
     "notfound.extension",
     "ose.sphinxext.site",
+    "ose.sphinxext.decisions",
+    "ose.sphinxext.governance",
+    "ose.sphinxext.curriculum",
 ]
 
 root_doc = "index"
 exclude_patterns = [
     "_build",
-    ".nox",
-    ".venv",
-    ".git",
-    ".github",
-    ".ci",
+    ".*",  # hidden folders at the root: .git, .nox, .venv, .pytest_cache, ...
+    "**/.ipynb_checkpoints",
     "src",
     "tests",
+    "tools",
+    "benchmarks",
     "node_modules",
     "README.md",
     "CONTRIBUTING.md",
-    "**/.ipynb_checkpoints",
     "decisions/template.md",
+    "curriculum/data",
 ]
 suppress_warnings = ["mystnb.unknown_mime_type"]
 
@@ -54,6 +56,7 @@ html_baseurl = os.environ.get("OSE_BASE_URL", "https://pymc-foundation.org/")
 html_theme = "pydata_sphinx_theme"
 html_title = "PyMC Foundation"
 html_static_path = []
+html_context = {"default_mode": "auto"}  # the theme logs a console error when unset
 html_theme_options = {
     "navbar_align": "left",
     "show_prev_next": False,
@@ -81,6 +84,12 @@ ogp_site_url = html_baseurl
 ogp_site_name = "PyMC Foundation"
 ogp_enable_meta_description = True
 ogp_social_cards = {"enable": False}  # no generated images: faster builds, no fonts needed
+
+# curriculum: "Open in Colab" and Binder links point at each lesson's executed notebook as
+# published: the site tree is assumed to be the gh-pages branch of this GitHub repository
+curriculum_repository = os.environ.get("GITHUB_REPOSITORY", "pymc-devs/pymc-foundation")
+curriculum_published_branch = "gh-pages"
+curriculum_published_path = os.environ.get("OSE_URL_PREFIX", "/")
 
 # 404 page: links are absolute from the site root
 notfound_urls_prefix = os.environ.get("OSE_URL_PREFIX", "/")
