@@ -61,3 +61,10 @@ def bench(session: nox.Session) -> None:
     """Benchmarks that print figures: cold build, no-op rebuild, serial vs parallel."""
     install(session)
     session.run("python", "benchmarks/bench_build.py", *session.posargs)
+
+
+@nox.session
+def publish(session: nox.Session) -> None:
+    """Build every version of versions.yaml into _build/site (reusing unchanged versions)."""
+    install(session)
+    session.run("ose", "publish", *session.posargs)

@@ -55,5 +55,6 @@ def test_an_impossible_date_points_at_its_key(tmp_path):
     with pytest.raises(ProblemsFound) as caught:
         parse_front_matter(path, root=tmp_path)
     assert [str(p) for p in caught.value.problems] == [
-        "page.md:3: front matter has an invalid value (month must be in 1..12)"
+        "page.md:3: next-review 2027-13-01 is not a real date: month must be in 1..12 "
+        "(allowed: an ISO date, YYYY-MM-DD)"
     ]

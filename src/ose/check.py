@@ -14,6 +14,7 @@ from ose.execution.notebooks import check_notebooks
 from ose.governance.check import check_governance
 from ose.problems import Problem
 from ose.project import Project
+from ose.versions.manifest import check_versions
 
 Check = Callable[[Project], list[Problem]]
 
@@ -23,6 +24,7 @@ CHECKS: list[Check] = [
     check_decisions,
     check_governance,
     check_curriculum,
+    check_versions,
 ]
 
 

@@ -32,6 +32,8 @@ def _project(args: argparse.Namespace) -> Project:
 def cmd_build(args: argparse.Namespace) -> int:
     from ose.build import build
 
+    if getattr(args, "all_versions", False):
+        return cmd_publish(args)
     project = _project(args)
     start = time.perf_counter()
     report = build(project, jobs=args.jobs)
@@ -59,14 +61,30 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    from ose.versions.publish import publish
+
+    project = _project(args)
+    print("publishing every version of versions.yaml")
+    report = publish(project, jobs=args.jobs)
+    built = sum(1 for outcome in report.versions if outcome.action == "built")
+    print(
+        f"published {len(report.versions)} versions ({built} built, "
+        f"{len(report.versions) - built} reused) in {report.seconds:.1f} s"
+    )
+    print(f"site: {report.site}  (serve it with: ose serve --site)")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from ose.serve import make_server
 
     project = _project(args)
+    directory = project.build_dir / "site" if args.site else project.html_dir
     if not args.no_build:
-        cmd_build(args)
-    server = make_server(project.html_dir, args.port)
-    print(f"serving {project.html_dir} at http://127.0.0.1:{server.server_port}/ (Ctrl+C stops)")
+        (cmd_publish if args.site else cmd_build)(args)
+    server = make_server(directory.resolve(), args.port)
+    print(f"serving {directory} at http://127.0.0.1:{server.server_port}/ (Ctrl+C stops)")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -99,7 +117,24 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.cpu_count(),
         help="lessons executed at once (default: one per core, %(default)s here)",
     )
+    build.add_argument(
+        "--all-versions",
+        action="store_true",
+        help="build every version of versions.yaml and publish _build/site (as ose publish)",
+    )
     build.set_defaults(func=cmd_build)
+
+    publish = commands.add_parser(
+        "publish",
+        help="build every version of versions.yaml and swap _build/site in atomically",
+        description="Build each version of versions.yaml from its own ref in a git worktree "
+        "(reusing versions whose commit and lock are unchanged), put the site together with "
+        "its switcher, aliases, redirect and sitemap index, and swap it in with one rename.",
+    )
+    publish.add_argument(
+        "--jobs", "-j", type=int, default=os.cpu_count(), help="lessons executed at once"
+    )
+    publish.set_defaults(func=cmd_publish)
 
     check = commands.add_parser(
         "check",
@@ -116,6 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
     serve.add_argument("--no-build", action="store_true", help="serve what is built already")
+    serve.add_argument(
+        "--site", action="store_true", help="serve the versioned site (_build/site) instead"
+    )
     serve.add_argument("--jobs", "-j", type=int, default=os.cpu_count(), help=argparse.SUPPRESS)
     serve.set_defaults(func=cmd_serve)
 
@@ -126,12 +164,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from ose.build import SphinxFailed
+    from ose.versions.publish import PublishFailed
 
     try:
         return int(args.func(args))
     except ProblemsFound as found:
         for problem in found.problems:
             print(problem, file=sys.stderr)
+        return EXIT_PROBLEMS
+    except PublishFailed as failed:
+        print(f"error: {failed}", file=sys.stderr)
         return EXIT_PROBLEMS
     except SphinxFailed as failed:
         Console(stderr=True).print(f"[red]error:[/] {failed}", highlight=False)

@@ -54,15 +54,16 @@ def split_front_matter(text: str) -> tuple[str | None, int, str]:
     return None, 0, text
 
 
-def _line_of_unbuildable_value(node: yaml.Node) -> int:
-    """The line of the first top-level value that YAML cannot construct (e.g. a bad date)."""
+def _unbuildable_value(node: yaml.Node | None) -> tuple[int, str, str]:
+    """(line, key, text) of the first top-level value YAML cannot construct: a bad date."""
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             try:
                 yaml.SafeLoader("").construct_object(value_node, deep=True)
             except ValueError:
-                return key_node.start_mark.line + 2
-    return 2
+                raw = value_node.value if isinstance(value_node, yaml.ScalarNode) else "value"
+                return key_node.start_mark.line + 2, str(key_node.value), str(raw)
+    return 2, "a value", ""
 
 
 def parse_front_matter(
@@ -78,15 +79,10 @@ def parse_front_matter(
     try:
         node = yaml.compose(block, Loader=yaml.SafeLoader)
         data = yaml.safe_load(block)
-    except ValueError as error:  # a scalar that YAML recognises but cannot build: 2027-13-01
-        line = _line_of_unbuildable_value(node) if node is not None else 2
-        raise ProblemsFound(
-            [
-                Problem(
-                    display_path(path, root), line, f"front matter has an invalid value ({error})"
-                )
-            ]
-        ) from None
+    except ValueError as error:  # a date YAML recognises but cannot build: 2027-13-01
+        line, key, raw = _unbuildable_value(node)
+        message = f"{key} {raw} is not a real date: {error} (allowed: an ISO date, YYYY-MM-DD)"
+        raise ProblemsFound([Problem(display_path(path, root), line, message)]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = (mark.line + 2) if mark is not None else 1

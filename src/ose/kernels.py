@@ -8,6 +8,7 @@ interpreter by absolute path, and keep their compile caches under ``_build/cache
 
 from __future__ import annotations
 
+import ctypes.util
 import json
 import sys
 from dataclasses import dataclass, field
@@ -39,6 +40,18 @@ class KernelDefinition:
 
 _CACHE = "${" + CACHE_DIR_VARIABLE + "}"
 
+
+def _blas_flag() -> str:
+    """PyTensor links a system BLAS when it finds one (Debian: libopenblas-dev). Without one
+    it falls back to NumPy's routines and says so in every lesson's output; saying
+    ``blas__ldflags=`` chooses that same fallback without the warning on the page."""
+    if any(ctypes.util.find_library(name) for name in ("openblas", "blas", "mkl_rt")):
+        return ""
+    return ",blas__ldflags="
+
+
+_BLAS = _blas_flag()
+
 KERNELS: dict[str, KernelDefinition] = {
     kernel.name: kernel
     for kernel in (
@@ -47,7 +60,7 @@ KERNELS: dict[str, KernelDefinition] = {
             display_name="PyMC (CPU, C backend)",
             accelerator="cpu",
             env={
-                "PYTENSOR_FLAGS": f"base_compiledir={_CACHE}/pytensor",
+                "PYTENSOR_FLAGS": f"base_compiledir={_CACHE}/pytensor{_BLAS}",
                 "MPLBACKEND": "module://matplotlib_inline.backend_inline",
             },
         ),
@@ -56,7 +69,7 @@ KERNELS: dict[str, KernelDefinition] = {
             display_name="PyMC (JAX backend, numpyro)",
             accelerator="gpu",
             env={
-                "PYTENSOR_FLAGS": f"mode=JAX,base_compiledir={_CACHE}/pytensor",
+                "PYTENSOR_FLAGS": f"mode=JAX,base_compiledir={_CACHE}/pytensor{_BLAS}",
                 "JAX_COMPILATION_CACHE_DIR": f"{_CACHE}/jax",
                 # a GPU kernel must not take 75% of the card from a concurrent lesson
                 "XLA_PYTHON_CLIENT_PREALLOCATE": "false",

@@ -1,0 +1,1 @@
+"""One versioned website: a manifest of releases, one build per ref, one atomic publish."""
