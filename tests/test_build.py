@@ -33,6 +33,10 @@ import pytensor
 print("MODE", pytensor.config.mode)
 print("COMPILEDIR", pytensor.config.base_compiledir)
 print("JAXCACHE", os.environ.get("JAX_COMPILATION_CACHE_DIR"))
+if pytensor.config.mode == "JAX":
+    import jax
+
+    print("DEVICES", jax.devices())
 ```
 """
 
@@ -140,7 +144,9 @@ def test_both_kernels_run_with_their_backends_and_caches(site):
     assert "MODE JAX" in jax
     for page in (cpu, jax):
         assert f"COMPILEDIR {cache}/pytensor" in page
-    assert f"JAXCACHE {cache}/jax" in jax
+    for page in (cpu, jax):
+        assert f"JAXCACHE {cache}/jax" in page
+    assert "DEVICES [CpuDevice(id=0)]" in jax
     records = json.loads((site.build_dir / "execution" / "records.json").read_text())
     assert records["lessons/probe-jax.md"]["device"] == "CPU (JAX, no GPU present)"
     assert "jax" in records["lessons/probe-jax.md"]["versions"]

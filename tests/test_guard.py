@@ -53,5 +53,10 @@ def test_a_declared_failure_must_exist():
 
 
 def test_report_is_read_from_the_marker_line():
-    text = 'noise\nOSE-CONVERGENCE-GUARD:[{"model": "m", "max_r_hat": 1.0}]\n'
-    assert parse_report(text) == [{"model": "m", "max_r_hat": 1.0}]
+    text = (
+        "noise\n"
+        'OSE-CONVERGENCE-GUARD:{"models": [{"model": "m", "max_r_hat": 1.0}], "modules": ["jax"]}\n'
+    )
+    report = parse_report(text)
+    assert report.models == [{"model": "m", "max_r_hat": 1.0}]
+    assert report.modules == ["jax"]

@@ -25,13 +25,12 @@ from ose.kernels import KERNELS
 from ose.project import Project
 
 #: Packages whose versions each execution record names.
-REPORTED_PACKAGES = ("pymc", "pytensor", "arviz", "numpy", "jax", "numpyro")
+REPORTED_PACKAGES = ("pymc", "pytensor", "arviz", "numpy", "jax", "numpyro", "numba", "blackjax")
 
 #: Packages whose installed version can change what a lesson computes or draws.
 COMPUTING_PACKAGES = (
     *REPORTED_PACKAGES,
     "jaxlib",
-    "numba",
     "scipy",
     "pandas",
     "xarray",

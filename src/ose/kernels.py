@@ -61,6 +61,8 @@ KERNELS: dict[str, KernelDefinition] = {
             accelerator="cpu",
             env={
                 "PYTENSOR_FLAGS": f"base_compiledir={_CACHE}/pytensor{_BLAS}",
+                # a lesson may compare backends and compile with mode="JAX" in this kernel too
+                "JAX_COMPILATION_CACHE_DIR": f"{_CACHE}/jax",
                 "MPLBACKEND": "module://matplotlib_inline.backend_inline",
             },
         ),

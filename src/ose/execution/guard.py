@@ -2,9 +2,10 @@
 
 After a lesson's last cell, the runner executes :data:`GUARD_SOURCE` in the same kernel. It finds
 every ArviZ ``InferenceData`` with a ``sample_stats`` group still bound to a name, and reports its
-largest r_hat, smallest bulk ESS and number of divergences as JSON. :func:`judge` turns those
-figures into results and problems. A lesson that teaches a failure (a centred hierarchical model
-that diverges, say) names that variable in ``convergence-guard.expected-failures``; a declared
+largest r_hat, smallest bulk ESS and number of divergences as JSON, together with the optional
+backends the lesson imported (so its record names jax or numba only where they were used).
+:func:`judge` turns those figures into results and problems. A lesson that teaches a failure
+(a centred hierarchical model that diverges, say) names that variable in ``convergence-guard.expected-failures``; a declared
 failure that does not fail is an error too, because the lesson's text would then be wrong.
 """
 
@@ -19,16 +20,19 @@ from ose.execution.records import GuardResult
 MAX_R_HAT = 1.01
 DEFAULT_ESS_FLOOR = 400
 MARKER = "OSE-CONVERGENCE-GUARD:"
+#: Packages a lesson may import beyond PyMC's own stack; a record names those it used.
+OPTIONAL_BACKENDS = ("jax", "numpyro", "numba", "blackjax")
 
 GUARD_SOURCE = f"""
 def _ose_convergence_guard():
-    import json, math
+    import json, math, sys
+    modules = [name for name in {OPTIONAL_BACKENDS!r} if name in sys.modules]
+    found = []
     try:
         import arviz as az
     except ImportError:
-        print({MARKER!r} + "[]")
+        print({MARKER!r} + json.dumps({{"models": found, "modules": modules}}))
         return
-    found = []
     for name, value in list(globals().items()):
         if name.startswith("_") or not isinstance(value, az.InferenceData):
             continue
@@ -47,7 +51,7 @@ def _ose_convergence_guard():
             "min_ess_bulk": extreme(az.ess(posterior, method="bulk"), min),
             "divergences": divergences,
         }})
-    print({MARKER!r} + json.dumps(found))
+    print({MARKER!r} + json.dumps({{"models": found, "modules": modules}}))
 _ose_convergence_guard()
 del _ose_convergence_guard
 """
@@ -67,11 +71,20 @@ class GuardVerdict:
     problems: list[str] = field(default_factory=list)
 
 
-def parse_report(text: str) -> list[dict[str, object]]:
-    """The figures printed by :data:`GUARD_SOURCE` (the line after its marker)."""
+@dataclass
+class GuardReport:
+    """What :data:`GUARD_SOURCE` printed: each sampled model's figures, the backends used."""
+
+    models: list[dict[str, object]]
+    modules: list[str]
+
+
+def parse_report(text: str) -> GuardReport:
+    """The report printed by :data:`GUARD_SOURCE` (the line after its marker)."""
     for line in text.splitlines():
         if line.startswith(MARKER):
-            return list(json.loads(line[len(MARKER) :]))
+            data = json.loads(line[len(MARKER) :])
+            return GuardReport(models=list(data["models"]), modules=list(data["modules"]))
     raise ValueError("the convergence guard printed no report")
 
 

@@ -30,7 +30,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ose.environment import accelerator_name, environment_key, execution_cache_dir, package_versions
-from ose.execution.guard import GUARD_SOURCE, GuardSettings, judge, parse_report
+from ose.execution.guard import (
+    GUARD_SOURCE,
+    OPTIONAL_BACKENDS,
+    GuardSettings,
+    judge,
+    parse_report,
+)
 from ose.execution.notebooks import NotebookSource, find_notebooks, read_notebook
 from ose.execution.records import ExecutionRecord, GuardResult, load_records, save_records
 from ose.kernels import CACHE_DIR_VARIABLE, KERNELS, ensure_kernels
@@ -62,6 +68,8 @@ class LessonOutcome:
     error: str | None = None
     traceback: str | None = None
     guards: list[GuardResult] = field(default_factory=list)
+    #: optional backends the lesson imported (jax, numba, ...), as the guard saw them
+    modules: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -125,9 +133,12 @@ def run_lesson(task: LessonTask) -> LessonOutcome:
     error: str | None = None
     trace: str | None = None
     guards: list[GuardResult] = []
+    modules: list[str] = []
     with _stderr_to(Path(task.kernel_log)):  # the kernel's own chatter goes to its log
         try:
-            verdict = judge(parse_report(_execute(client, notebook)), task.guard)
+            report = parse_report(_execute(client, notebook))
+            modules = report.modules
+            verdict = judge(report.models, task.guard)
             guards = verdict.results
             if verdict.problems:
                 error = "; ".join(verdict.problems)
@@ -146,7 +157,9 @@ def run_lesson(task: LessonTask) -> LessonOutcome:
             error, trace = f"{type(exc).__name__}: {_first_line(str(exc))}", format_exc()
     seconds = time.perf_counter() - start
     if error is None:
-        return LessonOutcome(task.name, seconds, notebook=nbformat.writes(notebook), guards=guards)
+        return LessonOutcome(
+            task.name, seconds, notebook=nbformat.writes(notebook), guards=guards, modules=modules
+        )
     index = current.get("index")
     line, cell = 1, None
     if index is not None and index < len(notebook.cells):
@@ -155,7 +168,14 @@ def run_lesson(task: LessonTask) -> LessonOutcome:
         if index < len(source_map):
             line = source_map[index]
     return LessonOutcome(
-        task.name, seconds, line=line, cell=cell, error=error, traceback=trace, guards=guards
+        task.name,
+        seconds,
+        line=line,
+        cell=cell,
+        error=error,
+        traceback=trace,
+        guards=guards,
+        modules=modules,
     )
 
 
@@ -180,12 +200,10 @@ def _device_for(kernel: str) -> str:
     return "CPU"
 
 
-def _versions_for(kernel: str) -> dict[str, str]:
-    """The versions a record names: jax and numpyro only where the lesson used them."""
+def _versions_for(modules: list[str]) -> dict[str, str]:
+    """The versions a record names: the core stack, and optional backends where used."""
     versions = package_versions()
-    if KERNELS[kernel].accelerator != "gpu":
-        versions = {k: v for k, v in versions.items() if k not in ("jax", "numpyro")}
-    return versions
+    return {k: v for k, v in versions.items() if k not in OPTIONAL_BACKENDS or k in modules}
 
 
 def _log_path(project: Project, name: str) -> Path:
@@ -372,7 +390,7 @@ def _settle(
         seconds=round(outcome.seconds, 2),
         kernel=task.kernel,
         device=_device_for(task.kernel),
-        versions=_versions_for(task.kernel),
+        versions=_versions_for(outcome.modules),
         environment=environment_key(project),
         error=outcome.error,
         log=log,
