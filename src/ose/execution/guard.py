@@ -5,8 +5,9 @@ every ArviZ ``InferenceData`` with a ``sample_stats`` group still bound to a nam
 largest r_hat, smallest bulk ESS and number of divergences as JSON, together with the optional
 backends the lesson imported (so its record names jax or numba only where they were used).
 :func:`judge` turns those figures into results and problems. A lesson that teaches a failure
-(a centred hierarchical model that diverges, say) names that variable in ``convergence-guard.expected-failures``; a declared
-failure that does not fail is an error too, because the lesson's text would then be wrong.
+(a centred hierarchical model that diverges, say) names that variable in
+``convergence-guard.expected-failures``; a declared failure that does not fail is an error too,
+because the lesson's text would then be wrong.
 """
 
 from __future__ import annotations
