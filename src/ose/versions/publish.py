@@ -123,6 +123,7 @@ def build_version(
         project, _lock_hash(project.root, commit), source, project.build_dir / "versions" / "_envs"
     )
     build_dir = home / "build"
+    _seed(project, build_dir)
     url = manifest.url(version.name)
     env = {
         **os.environ,
@@ -146,6 +147,20 @@ def build_version(
             + "\n".join(f"  {line}" for line in problems)
         )
     _replace_dir(build_dir / "html", home / "html")
+
+
+def _seed(project: Project, build_dir: Path) -> None:
+    """Start a version's first build from the checkout's executed notebooks and their records.
+
+    The jupyter-cache is keyed on each notebook's code and on the environment, so a seeded entry
+    is used only where both match: lessons that did not change since the release run once."""
+    cache, records = project.cache_dir / "jupyter", project.records_path
+    if build_dir.exists() or not cache.is_dir():
+        return
+    shutil.copytree(cache, build_dir / "cache" / "jupyter")
+    if records.is_file():
+        (build_dir / "execution").mkdir(parents=True)
+        shutil.copy2(records, build_dir / "execution" / "records.json")
 
 
 def _replace_dir(source: Path, target: Path) -> None:
