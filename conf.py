@@ -18,6 +18,7 @@ extensions = [
     "sphinxext.opengraph",
     "notfound.extension",
     "ose.sphinxext.site",
+    "ose.sphinxext.curriculum",
 ]
 
 root_doc = "index"
@@ -26,6 +27,8 @@ exclude_patterns = [
     ".nox",
     ".venv",
     ".git",
+    ".pytest_cache",
+    ".ruff_cache",
     ".github",
     ".ci",
     "src",
@@ -35,6 +38,7 @@ exclude_patterns = [
     "CONTRIBUTING.md",
     "**/.ipynb_checkpoints",
     "decisions/template.md",
+    "curriculum/data",
 ]
 suppress_warnings = ["mystnb.unknown_mime_type"]
 
@@ -81,6 +85,12 @@ ogp_site_url = html_baseurl
 ogp_site_name = "PyMC Foundation"
 ogp_enable_meta_description = True
 ogp_social_cards = {"enable": False}  # no generated images: faster builds, no fonts needed
+
+# curriculum: "Open in Colab" and Binder links point at each lesson's executed notebook as
+# published: the site tree is assumed to be the gh-pages branch of this GitHub repository
+curriculum_repository = os.environ.get("GITHUB_REPOSITORY", "pymc-devs/pymc-foundation")
+curriculum_published_branch = "gh-pages"
+curriculum_published_path = os.environ.get("OSE_URL_PREFIX", "/")
 
 # 404 page: links are absolute from the site root
 notfound_urls_prefix = os.environ.get("OSE_URL_PREFIX", "/")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ose.curriculum.load import check_curriculum
 from ose.execution.notebooks import check_notebooks
 from ose.problems import Problem
 from ose.project import Project
@@ -17,6 +18,7 @@ Check = Callable[[Project], list[Problem]]
 #: The rule sets, one per concern; a concern adds its function here.
 CHECKS: list[Check] = [
     check_notebooks,
+    check_curriculum,
 ]
 
 
