@@ -18,25 +18,23 @@ extensions = [
     "sphinxext.opengraph",
     "notfound.extension",
     "ose.sphinxext.site",
+    "ose.sphinxext.decisions",
+    "ose.sphinxext.governance",
     "ose.sphinxext.curriculum",
 ]
 
 root_doc = "index"
 exclude_patterns = [
     "_build",
-    ".nox",
-    ".venv",
-    ".git",
-    ".pytest_cache",
-    ".ruff_cache",
-    ".github",
-    ".ci",
+    ".*",  # hidden folders at the root: .git, .nox, .venv, .pytest_cache, ...
+    "**/.ipynb_checkpoints",
     "src",
     "tests",
+    "tools",
+    "benchmarks",
     "node_modules",
     "README.md",
     "CONTRIBUTING.md",
-    "**/.ipynb_checkpoints",
     "decisions/template.md",
     "curriculum/data",
 ]
@@ -58,6 +56,7 @@ html_baseurl = os.environ.get("OSE_BASE_URL", "https://pymc-foundation.org/")
 html_theme = "pydata_sphinx_theme"
 html_title = "PyMC Foundation"
 html_static_path = []
+html_context = {"default_mode": "auto"}  # the theme logs a console error when unset
 html_theme_options = {
     "navbar_align": "left",
     "show_prev_next": False,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, REPO, run_ose
-from ose.check import CHECKS
+from ose.check import CHECKS, check_sources
 from ose.curriculum.load import check_curriculum, load_curriculum
 from ose.problems import ProblemsFound
 from ose.project import Project
@@ -91,9 +91,6 @@ def test_the_fixture_is_valid(tmp_path):
     assert curriculum.neighbours(first) == (None, second)
     assert curriculum.neighbours(second) == (first, None)
     assert curriculum.total_minutes(curriculum.courses[0]) == 60
-    assert second.convergence_guard.expected_failures == ["idata_bad"]
-    assert second.convergence_guard.ess_floor == 200
-    assert first.convergence_guard.ess_floor == 400
     assert curriculum.resolve("first") == [first]
     assert curriculum.resolve("demo/second") == [second]
     assert curriculum.resolve("Some patience") == []
@@ -334,51 +331,13 @@ CASES = {
         {"curriculum/courses/empty/notes.md": lesson("notes", "Notes")},
         ["curriculum/courses/empty:0: course folder has no index.md (a course is described there)"],
     ),
-    # convergence guard
-    "guard unknown key": (
-        {SECOND: ("ess-floor: 200}", "ess_floor: 200}")},
-        {},
-        [
-            f"{SECOND}:15: convergence-guard has the unknown key 'ess_floor' "
-            "(allowed: expected-failures, ess-floor)"
-        ],
-    ),
-    "guard floor not positive": (
-        {SECOND: ("ess-floor: 200}", "ess-floor: 0}")},
-        {},
-        [
-            f"{SECOND}:15: convergence-guard.ess-floor is 0 "
-            "(allowed: a positive whole number of draws)"
-        ],
-    ),
-    "guard names not identifiers": (
-        {SECOND: ("expected-failures: [idata_bad]", "expected-failures: [idata bad]")},
-        {},
-        [
-            f"{SECOND}:15: convergence-guard.expected-failures is ['idata bad'] "
-            "(allowed: a list of the Python names the sampled InferenceData are bound to)"
-        ],
-    ),
-    "guard not a mapping": (
-        {
-            SECOND: (
-                "convergence-guard: {expected-failures: [idata_bad], ess-floor: 200}",
-                "convergence-guard: relaxed",
-            )
-        },
-        {},
-        [
-            f"{SECOND}:15: convergence-guard is 'relaxed' "
-            "(allowed: a mapping with expected-failures, ess-floor)"
-        ],
-    ),
     # title and heading
     "title differs from heading": (
         {SECOND: ("# The second lesson", "# Lesson two")},
         {},
         [
             f"{SECOND}:5: title 'The second lesson' differs from the page heading "
-            "'Lesson two' on line 18 (make them the same)"
+            "'Lesson two' on line 17 (make them the same)"
         ],
     ),
     "no heading": (
@@ -401,7 +360,10 @@ CASES = {
     "invalid yaml": (
         {SECOND: ("tags: [fixture]", "tags: [fixture")},
         {},
-        [f"{SECOND}:15: front matter is not valid YAML (expected ',' or ']', but got ':')"],
+        [
+            f"{SECOND}:15: front matter is not valid YAML "
+            "(expected ',' or ']', but got '<stream end>')"
+        ],
     ),
 }
 
@@ -433,3 +395,46 @@ def test_load_curriculum_raises_every_problem(tmp_path):
     with pytest.raises(ProblemsFound) as found:
         load_curriculum(project)
     assert [p.path for p in found.value.problems] == [FIRST, SECOND]
+
+
+GUARD_CASES = {
+    "unknown key": (
+        "{ess_floor: 200}",
+        "convergence-guard has unknown key 'ess_floor' (allowed: ess-floor, expected-failures)",
+    ),
+    "floor not positive": (
+        "{ess-floor: 0}",
+        "convergence-guard.ess-floor is 0 (allowed: a positive number)",
+    ),
+    "not a mapping": (
+        "relaxed",
+        "convergence-guard must be a mapping (allowed keys: expected-failures, ess-floor)",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(GUARD_CASES))
+def test_guard_keys_are_reported_once(tmp_path, name):
+    """The runner's notebook check owns convergence-guard; the curriculum adds no second line."""
+    value, message = GUARD_CASES[name]
+    guard = f"tags: [fixture]\nconvergence-guard: {value}\n"
+    project = site(tmp_path, {SECOND: ("tags: [fixture]\n", guard)})
+    assert messages(project) == []
+    assert [str(p) for p in check_sources(project) if p.path == SECOND] == [
+        f"{SECOND}:15: {message}"
+    ]
+
+
+def test_a_typo_of_the_guard_key_is_caught(tmp_path):
+    guard = "tags: [fixture]\nconvergence_guard: {ess-floor: 200}\n"
+    project = site(tmp_path, {SECOND: ("tags: [fixture]\n", guard)})
+    assert messages(project) == [
+        f"{SECOND}:15: unknown key 'convergence_guard' (did you mean 'convergence-guard'?)"
+    ]
+
+
+def test_an_unknown_kernel_is_reported_once(tmp_path):
+    project = site(tmp_path, {SECOND: ("{name: pymc-cpu,", "{name: python3,")})
+    assert messages(project) == []
+    lines = [str(p) for p in check_sources(project) if p.path == SECOND]
+    assert lines == [f"{SECOND}:4: kernelspec.name is 'python3' (allowed: pymc-cpu, pymc-jax)"]

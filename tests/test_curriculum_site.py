@@ -294,13 +294,16 @@ def test_report_lists_every_lesson_with_status_time_device_and_versions(demo):
         words(text_of(row))
         for row in re.findall(r"<tr class=\"row-(?:odd|even)\">(.*?)</tr>", page, re.S)
     ][1:]
+    titles = ["The first lesson", "The second lesson", "The GPU lesson"]
     assert len(rows) == 3
-    for row, stem in zip(rows, ["first", "second", "gpu"], strict=True):
+    for row, stem, title in zip(rows, ["first", "second", "gpu"], titles, strict=True):
         record = records[f"{DEMO}/{stem}.md"]
-        assert f" (demo) ok {record.executed_at[:10]}" in row
+        assert row.startswith(f"{title} ok {record.executed_at[:10]} ")
         assert f" {record.seconds:.1f} " in row
         assert f"PyMC {pymc}" in row
+    assert row.endswith("no sampled model recorded")
     assert "3 lessons, 3 executed successfully" in words(page)
+    assert 'href="courses/demo/index.html"' in page  # each course's table is headed by its link
 
 
 def test_changed_records_reach_badges_and_report_without_touching_sources(demo):
@@ -412,3 +415,13 @@ def test_a_new_course_reaches_the_learn_page_on_the_next_build(demo):
     )
     assert "Prerequisites A demonstration course" in syllabus
     assert "4 lessons, 4 executed successfully" in words(rebuilt.page("curriculum/report.html"))
+
+
+def test_real_diagnostics_lesson_shows_the_failures_it_teaches(real_site):
+    page = real_site.page("curriculum/courses/bayes-intro/diagnostics.html")
+    badge = words(element_text(page, "div", "verified-badge"))
+    assert "idata_good: max r_hat " in badge
+    for model in ("idata_short", "idata_funnel", "idata_funnel_careful"):
+        assert re.search(rf"{model}: max r_hat [\d.]+, .*?; fails as the lesson intends", badge)
+    report = words(real_site.page("curriculum/report.html"))
+    assert "idata_funnel_nc: max r_hat" in report

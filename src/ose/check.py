@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ose.curriculum.load import check_curriculum
+from ose.decisions.lint import check_decisions
 from ose.execution.notebooks import check_notebooks
+from ose.governance.check import check_governance
 from ose.problems import Problem
 from ose.project import Project
 
@@ -18,6 +20,8 @@ Check = Callable[[Project], list[Problem]]
 #: The rule sets, one per concern; a concern adds its function here.
 CHECKS: list[Check] = [
     check_notebooks,
+    check_decisions,
+    check_governance,
     check_curriculum,
 ]
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from rich.console import Console
 
 from ose import __version__
+from ose.decisions.cli import add_decision_command
 from ose.problems import ProblemsFound
 from ose.project import Project
 
@@ -117,6 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-build", action="store_true", help="serve what is built already")
     serve.add_argument("--jobs", "-j", type=int, default=os.cpu_count(), help=argparse.SUPPRESS)
     serve.set_defaults(func=cmd_serve)
+
+    add_decision_command(commands)
     return parser
 
 

@@ -2,8 +2,11 @@
 
 jupyter-cache keys a notebook on its code and kernelspec only, so an upgrade of PyMC would
 serve stale outputs. The build therefore keeps one cache per environment: the folder name is a
-hash of the lock file, every installed distribution, the Python version, the kernelspecs and the
-device. Change any of them and every lesson executes again.
+hash of the lock file, the installed versions of the packages that compute a lesson's outputs
+(which catches an environment that drifted from the lock), the Python version, the kernelspecs
+and the device. Change any of them and every lesson executes again. Tooling that cannot change
+an output (pytest, ruff, playwright) is left out, so the site and test environments share one
+cache.
 """
 
 from __future__ import annotations
@@ -24,16 +27,28 @@ from ose.project import Project
 #: Packages whose versions each execution record names.
 REPORTED_PACKAGES = ("pymc", "pytensor", "arviz", "numpy", "jax", "numpyro")
 
+#: Packages whose installed version can change what a lesson computes or draws.
+COMPUTING_PACKAGES = (
+    *REPORTED_PACKAGES,
+    "jaxlib",
+    "numba",
+    "scipy",
+    "pandas",
+    "xarray",
+    "matplotlib",
+    "ipykernel",
+    "nbclient",
+)
 
-@functools.cache
-def installed_distributions() -> tuple[str, ...]:
-    """``name==version`` of every installed distribution, sorted."""
-    names = {
-        f"{dist.metadata['Name'].lower()}=={dist.version}"
-        for dist in importlib.metadata.distributions()
-        if dist.metadata["Name"]
-    }
-    return tuple(sorted(names))
+
+def _installed(names: tuple[str, ...]) -> dict[str, str]:
+    versions = {}
+    for name in names:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return versions
 
 
 @functools.cache
@@ -57,13 +72,7 @@ def accelerator_name() -> str:
 
 def package_versions() -> dict[str, str]:
     """Versions of the packages an execution record reports (absent ones are left out)."""
-    versions = {"python": platform.python_version()}
-    for name in REPORTED_PACKAGES:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            continue
-    return versions
+    return {"python": platform.python_version(), **_installed(REPORTED_PACKAGES)}
 
 
 def environment_fingerprint(project: Project) -> dict[str, object]:
@@ -71,7 +80,7 @@ def environment_fingerprint(project: Project) -> dict[str, object]:
     lock = project.lock_file
     return {
         "lock_sha256": hashlib.sha256(lock.read_bytes()).hexdigest() if lock else None,
-        "distributions": list(installed_distributions()),
+        "packages": _installed(COMPUTING_PACKAGES),
         "python": sys.version,
         "platform": platform.machine(),
         "kernels": {name: kernel.spec("python") for name, kernel in sorted(KERNELS.items())},

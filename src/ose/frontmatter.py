@@ -54,6 +54,17 @@ def split_front_matter(text: str) -> tuple[str | None, int, str]:
     return None, 0, text
 
 
+def _line_of_unbuildable_value(node: yaml.Node) -> int:
+    """The line of the first top-level value that YAML cannot construct (e.g. a bad date)."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            try:
+                yaml.SafeLoader("").construct_object(value_node, deep=True)
+            except ValueError:
+                return key_node.start_mark.line + 2
+    return 2
+
+
 def parse_front_matter(
     path: Path, text: str | None = None, root: Path | None = None
 ) -> FrontMatter:
@@ -63,9 +74,19 @@ def parse_front_matter(
     block, block_lines, body = split_front_matter(text)
     if block is None:
         return FrontMatter(path=path, data={}, body=body)
+    node = None
     try:
         node = yaml.compose(block, Loader=yaml.SafeLoader)
         data = yaml.safe_load(block)
+    except ValueError as error:  # a scalar that YAML recognises but cannot build: 2027-13-01
+        line = _line_of_unbuildable_value(node) if node is not None else 2
+        raise ProblemsFound(
+            [
+                Problem(
+                    display_path(path, root), line, f"front matter has an invalid value ({error})"
+                )
+            ]
+        ) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = (mark.line + 2) if mark is not None else 1

@@ -17,7 +17,6 @@ from pydantic import BaseModel, ValidationError
 
 from ose.curriculum.model import (
     COURSE_KEYS,
-    GUARD_KEYS,
     KERNEL_FOR,
     LESSON_KEYS,
     LEVELS,
@@ -27,6 +26,7 @@ from ose.curriculum.model import (
     Lesson,
 )
 from ose.frontmatter import FrontMatter, parse_front_matter, split_front_matter
+from ose.kernels import KERNELS
 from ose.problems import Problem, ProblemsFound
 from ose.project import Project
 
@@ -159,6 +159,8 @@ def _kernel_problems(front: FrontMatter, root: Path) -> list[Problem]:
             )
         ]
     name = spec.get("name")
+    if name not in KERNELS:
+        return []  # ose.execution.notebooks reports an unknown kernel
     if name != expected:
         return [
             front.problem(
@@ -216,7 +218,7 @@ def _read_lesson(
         "kernel": spec.get("name") if isinstance(spec, dict) else None,
         "uses_jax": front.data.get("accelerator") == "gpu" or bool(_JAX.search(front.body)),
     }
-    problems.extend(_typos(front, (*LESSON_KEYS, "convergence-guard", *GUARD_KEYS), root))
+    problems.extend(_typos(front, (*LESSON_KEYS, "convergence-guard"), root))
     problems.extend(_title_problems(front, "the lesson", root))
     problems.extend(_kernel_problems(front, root))
     lesson, found = _validated(Lesson, data, front, LESSON_KEYS, "a lesson's", root)

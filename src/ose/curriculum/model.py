@@ -19,13 +19,9 @@ Accelerator = Literal["cpu", "gpu"]
 #: The kernel each accelerator runs in (see ose.kernels).
 KERNEL_FOR = {"cpu": "pymc-cpu", "gpu": "pymc-jax"}
 
-#: Bulk ESS every sampled model must reach unless its lesson lowers the floor.
-DEFAULT_ESS_FLOOR = 400
-
 #: A reference to a lesson or course: ``stem``, ``course/stem`` or ``course``; anything else
 #: (with a space, a capital letter, punctuation) is free text.
 REFERENCE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)?$")
-IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def _text(key: str, value: Any) -> str:
@@ -65,18 +61,6 @@ class Duration(BaseModel):
         return self.teaching + self.exercises
 
 
-class ConvergenceGuard(BaseModel):
-    """A lesson's exceptions to the convergence guard (read by the execution runner)."""
-
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
-
-    expected_failures: list[str] = Field(default_factory=list, alias="expected-failures")
-    ess_floor: int = Field(DEFAULT_ESS_FLOOR, alias="ess-floor")
-
-
-GUARD_KEYS = ("expected-failures", "ess-floor")
-
-
 def parse_duration(value: Any) -> Duration:
     """``{teaching: 20, exercises: 15}``, both positive whole minutes."""
     shape = "{teaching: <minutes>, exercises: <minutes>}"
@@ -96,36 +80,6 @@ def parse_duration(value: Any) -> Duration:
                 f"duration.{part} is {minutes!r} (allowed: a positive whole number of minutes)"
             )
     return Duration(teaching=value["teaching"], exercises=value["exercises"])
-
-
-def parse_guard(value: Any) -> ConvergenceGuard:
-    """``{expected-failures: [names], ess-floor: N}``, both optional."""
-    allowed = ", ".join(GUARD_KEYS)
-    if isinstance(value, ConvergenceGuard):
-        return value
-    if value is None:
-        return ConvergenceGuard()
-    if not isinstance(value, dict):
-        raise ValueError(f"convergence-guard is {value!r} (allowed: a mapping with {allowed})")
-    unknown = sorted(set(map(str, value)) - set(GUARD_KEYS))
-    if unknown:
-        raise ValueError(
-            f"convergence-guard has the unknown key {unknown[0]!r} (allowed: {allowed})"
-        )
-    names = value.get("expected-failures", [])
-    if not isinstance(names, list) or not all(
-        isinstance(name, str) and IDENTIFIER.match(name) for name in names
-    ):
-        raise ValueError(
-            f"convergence-guard.expected-failures is {names!r} "
-            "(allowed: a list of the Python names the sampled InferenceData are bound to)"
-        )
-    floor = value.get("ess-floor", DEFAULT_ESS_FLOOR)
-    if isinstance(floor, bool) or not isinstance(floor, int) or floor <= 0:
-        raise ValueError(
-            f"convergence-guard.ess-floor is {floor!r} (allowed: a positive whole number of draws)"
-        )
-    return ConvergenceGuard(expected_failures=names, ess_floor=floor)
 
 
 class Course(BaseModel):
@@ -170,7 +124,7 @@ class Course(BaseModel):
 class Lesson(BaseModel):
     """A lesson's front matter: what it teaches, how long it takes, where it runs."""
 
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
+    model_config = ConfigDict(frozen=True)
 
     path: str
     course: str
@@ -183,9 +137,6 @@ class Lesson(BaseModel):
     accelerator: Accelerator
     tags: list[str]
     kernel: str | None = None
-    convergence_guard: ConvergenceGuard = Field(
-        default_factory=ConvergenceGuard, alias="convergence-guard"
-    )
     #: the lesson's code imports JAX (or numpyro, blackjax): its record names the jax version
     uses_jax: bool = False
 
@@ -230,14 +181,9 @@ class Lesson(BaseModel):
     def _check_accelerator(cls, value: Any) -> str:
         return _choice("accelerator", value, ACCELERATORS)
 
-    @field_validator("convergence_guard", mode="before")
-    @classmethod
-    def _check_guard(cls, value: Any) -> ConvergenceGuard:
-        return parse_guard(value)
 
-
-#: Keys a course's and a lesson's front matter must give (the rest of a lesson's keys are
-#: optional or belong to jupytext and myst-nb).
+#: Keys a course's and a lesson's front matter must give. A lesson's other keys belong to
+#: jupytext, myst-nb and the execution runner, which checks ``convergence-guard`` itself.
 COURSE_KEYS = ("title", "level", "summary", "audience", "prerequisites", "lessons")
 LESSON_KEYS = ("title", "objectives", "prerequisites", "duration", "level", "accelerator", "tags")
 

@@ -1,21 +1,23 @@
 """Text notebooks: find them, read them as myst-nb reads them, and check their front matter.
 
-A notebook source is a MyST Markdown file whose front matter carries ``kernelspec`` (the
-jupytext convention). Its kernel must be one the build registers, and an optional
-``mystnb.execution_timeout`` overrides the per-cell timeout, as in myst-nb itself.
+A notebook source is what myst-nb itself takes for one: a MyST Markdown file whose front matter
+has the jupytext header (``jupytext.text_representation.format_name: myst``). Its ``kernelspec``
+must name a kernel the build registers, and an optional ``mystnb.execution_timeout`` overrides the
+per-cell timeout, as in myst-nb itself. A file with a kernelspec but no jupytext header is an
+error: myst-nb would render its code cells as a warning instead of running them.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from myst_nb.core.read import read_myst_markdown_notebook
+from myst_nb.core.read import is_myst_markdown_notebook, read_myst_markdown_notebook
 from myst_parser.config.main import MdParserConfig
 
+from ose.execution.guard import GuardSettings
 from ose.frontmatter import FrontMatter, parse_front_matter
 from ose.kernels import KERNELS
 from ose.markup import MYST_EXTENSIONS
@@ -25,8 +27,6 @@ from ose.project import Project
 #: Seconds a single cell may run before the lesson fails; generous, since models sample.
 DEFAULT_CELL_TIMEOUT = 600
 
-_CODE_CELL = re.compile(r"^(`{3,}|~{3,})\{code-cell\}")
-
 
 @dataclass(frozen=True)
 class NotebookSource:
@@ -35,6 +35,7 @@ class NotebookSource:
     path: Path
     kernel: str
     timeout: int
+    guard: GuardSettings = field(default_factory=GuardSettings)
 
     @property
     def cwd(self) -> Path:
@@ -47,19 +48,19 @@ def _myst_config() -> MdParserConfig:
 
 
 def read_notebook(path: Path) -> nbformat.NotebookNode:
-    """The notebook exactly as myst-nb builds it from the text file, with a cell source map."""
+    """The notebook exactly as myst-nb builds it, with ``metadata.source_map``: the 1-based
+    line where each cell starts, so a failing cell can be reported as ``path:line``."""
     text = path.read_text(encoding="utf-8")
     return read_myst_markdown_notebook(text, _myst_config(), add_source_map=True, path=path)
 
 
-def code_cell_lines(path: Path) -> list[int]:
-    """1-based line of each ``{code-cell}`` fence, in order: where to point at a failing cell."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [number for number, line in enumerate(lines, start=1) if _CODE_CELL.match(line)]
-
-
 def is_notebook(front_matter: FrontMatter) -> bool:
-    return "kernelspec" in front_matter.data
+    """The test myst-nb applies, so that both agree on which files are notebooks."""
+    text = front_matter.path.read_text(encoding="utf-8")
+    return is_myst_markdown_notebook(text)
+
+
+JUPYTEXT_HEADER = "jupytext: {text_representation: {extension: .md, format_name: myst}}"
 
 
 def notebook_problems(front: FrontMatter, root: Path) -> list[Problem]:
@@ -81,12 +82,69 @@ def notebook_problems(front: FrontMatter, root: Path) -> list[Problem]:
                 root,
             )
         )
+    problems.extend(_guard_problems(front, root))
     return problems
+
+
+GUARD_KEY = "convergence-guard"
+_GUARD_FIELDS = {"expected-failures", "ess-floor"}
+
+
+def _guard_problems(front: FrontMatter, root: Path) -> list[Problem]:
+    guard = front.data.get(GUARD_KEY)
+    if guard is None:
+        return []
+    if not isinstance(guard, dict):
+        return [
+            front.problem(
+                GUARD_KEY,
+                f"{GUARD_KEY} must be a mapping (allowed keys: expected-failures, ess-floor)",
+                root,
+            )
+        ]
+    problems = []
+    for key in sorted(set(guard) - _GUARD_FIELDS):
+        problems.append(
+            front.problem(
+                GUARD_KEY,
+                f"{GUARD_KEY} has unknown key {key!r} (allowed: ess-floor, expected-failures)",
+                root,
+            )
+        )
+    failures = guard.get("expected-failures", [])
+    if not isinstance(failures, list) or not all(isinstance(x, str) for x in failures):
+        problems.append(
+            front.problem(
+                GUARD_KEY, f"{GUARD_KEY}.expected-failures must be a list of variable names", root
+            )
+        )
+    floor = guard.get("ess-floor", 1)
+    if not isinstance(floor, int | float) or isinstance(floor, bool) or floor <= 0:
+        problems.append(
+            front.problem(
+                GUARD_KEY, f"{GUARD_KEY}.ess-floor is {floor!r} (allowed: a positive number)", root
+            )
+        )
+    return problems
+
+
+def _guard_settings(front: FrontMatter) -> GuardSettings:
+    guard = front.data.get(GUARD_KEY) or {}
+    defaults = GuardSettings()
+    return GuardSettings(
+        ess_floor=guard.get("ess-floor", defaults.ess_floor),
+        expected_failures=tuple(guard.get("expected-failures", ())),
+    )
 
 
 def _source_from(front: FrontMatter) -> NotebookSource:
     timeout = (front.data.get("mystnb") or {}).get("execution_timeout", DEFAULT_CELL_TIMEOUT)
-    return NotebookSource(path=front.path, kernel=front.data["kernelspec"]["name"], timeout=timeout)
+    return NotebookSource(
+        path=front.path,
+        kernel=front.data["kernelspec"]["name"],
+        timeout=timeout,
+        guard=_guard_settings(front),
+    )
 
 
 def iter_front_matter(project: Project) -> Iterator[FrontMatter | Problem]:
@@ -110,6 +168,15 @@ def find_notebooks(project: Project) -> list[NotebookSource]:
             problems.extend(found)
             if not found:
                 sources.append(_source_from(item))
+        elif "kernelspec" in item.data:
+            problems.append(
+                item.problem(
+                    "kernelspec",
+                    "a kernelspec without the jupytext header: myst-nb would not execute this "
+                    f"file (add {JUPYTEXT_HEADER})",
+                    project.root,
+                )
+            )
     if problems:
         raise ProblemsFound(problems)
     return sources

@@ -8,25 +8,31 @@ traceback is written to ``_build/logs``. Sphinx then finds every notebook in the
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from traceback import format_exc
 
 import nbformat
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn, JupyterCacheAbstract
+from jupyter_client.kernelspec import NoSuchKernel
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ose.environment import accelerator_name, environment_key, execution_cache_dir, package_versions
+from ose.execution.guard import GUARD_SOURCE, GuardSettings, judge, parse_report
 from ose.execution.notebooks import NotebookSource, find_notebooks, read_notebook
-from ose.execution.records import ExecutionRecord, load_records, save_records
+from ose.execution.records import ExecutionRecord, GuardResult, load_records, save_records
 from ose.kernels import CACHE_DIR_VARIABLE, KERNELS, ensure_kernels
 from ose.problems import Problem, ProblemsFound
 from ose.project import Project
@@ -40,6 +46,8 @@ class LessonTask:
     name: str
     kernel: str
     timeout: int
+    guard: GuardSettings
+    kernel_log: str
 
 
 @dataclass
@@ -53,6 +61,7 @@ class LessonOutcome:
     cell: int | None = None
     error: str | None = None
     traceback: str | None = None
+    guards: list[GuardResult] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -76,12 +85,26 @@ def _first_line(text: str, limit: int = 200) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def run_lesson(task: LessonTask) -> LessonOutcome:
-    """Execute one lesson in a fresh kernel (runs in a worker process)."""
-    from jupyter_client.kernelspec import NoSuchKernel
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+def _execute(client: NotebookClient, notebook: nbformat.NotebookNode) -> str:
+    """Run every cell, then the guard in the same kernel; return the guard's stdout."""
+    with client.setup_kernel():
+        assert client.kc is not None
+        info = client.wait_for_reply(client.kc.kernel_info())
+        if info is not None:
+            notebook.metadata["language_info"] = info["content"]["language_info"]
+        for index, cell in enumerate(list(notebook.cells)):
+            client.execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+        guard = nbformat.v4.new_code_cell(GUARD_SOURCE)
+        notebook.cells.append(guard)
+        try:
+            client.execute_cell(guard, len(notebook.cells) - 1, store_history=False)
+        finally:
+            notebook.cells.pop()
+    return "".join(o.get("text", "") for o in guard.outputs if o.get("output_type") == "stream")
 
+
+def run_lesson(task: LessonTask) -> LessonOutcome:
+    """Execute one lesson in a fresh kernel, then its convergence guard (in a worker process)."""
     path = Path(task.path)
     notebook = read_notebook(path)
     current: dict[str, int] = {}
@@ -95,36 +118,59 @@ def run_lesson(task: LessonTask) -> LessonOutcome:
         kernel_name=task.kernel,
         resources={"metadata": {"path": str(path.parent)}},
         on_cell_execute=on_cell_execute,
+        # jupyter-cache hashes cell metadata: timing stamps would make every run a new key
+        record_timing=False,
     )
     start = time.perf_counter()
     error: str | None = None
     trace: str | None = None
-    try:
-        client.execute()
-    except CellExecutionError as exc:
-        error, trace = f"{exc.ename}: {_first_line(exc.evalue)}", str(exc)
-    except CellTimeoutError:
-        error = f"the cell ran longer than its timeout of {task.timeout} s"
-        error += " (raise mystnb.execution_timeout in the front matter if it must)"
-    except DeadKernelError as exc:
-        error, trace = f"the kernel died ({_first_line(str(exc))})", str(exc)
-    except NoSuchKernel:
-        error = f"kernel {task.kernel!r} is not installed (allowed: {', '.join(sorted(KERNELS))})"
-    except Exception as exc:  # a kernel that cannot start, a broken cell source, ...
-        import traceback
-
-        error, trace = f"{type(exc).__name__}: {_first_line(str(exc))}", traceback.format_exc()
+    guards: list[GuardResult] = []
+    with _stderr_to(Path(task.kernel_log)):  # the kernel's own chatter goes to its log
+        try:
+            verdict = judge(parse_report(_execute(client, notebook)), task.guard)
+            guards = verdict.results
+            if verdict.problems:
+                error = "; ".join(verdict.problems)
+                current.pop("index", None)
+        except CellExecutionError as exc:
+            error, trace = f"{exc.ename}: {_first_line(exc.evalue)}", str(exc)
+        except CellTimeoutError:
+            error = f"the cell ran longer than its timeout of {task.timeout} s"
+            error += " (raise mystnb.execution_timeout in the front matter if it must)"
+        except DeadKernelError as exc:
+            error, trace = f"the kernel died ({_first_line(str(exc))})", str(exc)
+        except NoSuchKernel:
+            allowed = ", ".join(sorted(KERNELS))
+            error = f"kernel {task.kernel!r} is not installed (allowed: {allowed})"
+        except Exception as exc:  # a kernel that cannot start, a guard that cannot report...
+            error, trace = f"{type(exc).__name__}: {_first_line(str(exc))}", format_exc()
     seconds = time.perf_counter() - start
     if error is None:
-        return LessonOutcome(task.name, seconds, notebook=nbformat.writes(notebook))
+        return LessonOutcome(task.name, seconds, notebook=nbformat.writes(notebook), guards=guards)
     index = current.get("index")
     line, cell = 1, None
-    if index is not None:
+    if index is not None and index < len(notebook.cells):
         cell = sum(1 for c in notebook.cells[: index + 1] if c.cell_type == "code")
         source_map = notebook.metadata.get("source_map") or []
         if index < len(source_map):
-            line = source_map[index] + 1
-    return LessonOutcome(task.name, seconds, line=line, cell=cell, error=error, traceback=trace)
+            line = source_map[index]
+    return LessonOutcome(
+        task.name, seconds, line=line, cell=cell, error=error, traceback=trace, guards=guards
+    )
+
+
+@contextlib.contextmanager
+def _stderr_to(path: Path) -> Iterator[None]:
+    """Point this process's file descriptor 2 (inherited by the kernel) at ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    saved = os.dup(2)
+    with path.open("w", encoding="utf-8") as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def _device_for(kernel: str) -> str:
@@ -132,6 +178,14 @@ def _device_for(kernel: str) -> str:
     if KERNELS[kernel].accelerator == "gpu":
         return gpu if gpu != "cpu" else "CPU (JAX, no GPU present)"
     return "CPU"
+
+
+def _versions_for(kernel: str) -> dict[str, str]:
+    """The versions a record names: jax and numpyro only where the lesson used them."""
+    versions = package_versions()
+    if KERNELS[kernel].accelerator != "gpu":
+        versions = {k: v for k, v in versions.items() if k not in ("jax", "numpyro")}
+    return versions
 
 
 def _log_path(project: Project, name: str) -> Path:
@@ -153,6 +207,18 @@ def _match(cache: JupyterCacheAbstract, source: NotebookSource) -> bool:
     except KeyError:
         return False
     return True
+
+
+def _task(project: Project, source: NotebookSource) -> LessonTask:
+    name = project.relative(source.path)
+    return LessonTask(
+        path=str(source.path),
+        name=name,
+        kernel=source.kernel,
+        timeout=source.timeout,
+        guard=source.guard,
+        kernel_log=str(_log_path(project, name).with_suffix(".kernel.log")),
+    )
 
 
 def prepare_environment(project: Project) -> Path:
@@ -193,9 +259,7 @@ def execute_notebooks(
             )
         )
     )
-    tasks = [
-        LessonTask(str(s.path), project.relative(s.path), s.kernel, s.timeout) for s in pending
-    ]
+    tasks = [_task(project, source) for source in pending]
     if tasks:
         _run_tasks(
             project, tasks, jobs or os.cpu_count() or 1, cache, records, summary, console, worker
@@ -285,8 +349,9 @@ def _settle(
         seconds=round(outcome.seconds, 2),
         kernel=task.kernel,
         device=_device_for(task.kernel),
-        versions=package_versions(),
+        versions=_versions_for(task.kernel),
         environment=environment_key(project),
         error=outcome.error,
         log=log,
+        guards=outcome.guards,
     )

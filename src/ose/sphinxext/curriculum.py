@@ -626,58 +626,58 @@ def launch_nodes(app: Sphinx, docname: str) -> nodes.paragraph:
     return links
 
 
-def report_table(app: Sphinx, fromdoc: str) -> nodes.Node:
-    """The execution report: one row per lesson, in course order."""
+def report_table(app: Sphinx, fromdoc: str) -> list[nodes.Node]:
+    """The execution report: a summary line, then one table per course, lessons in order."""
     curriculum = _curriculum(app.env)
     records = _records(app.env)
-    rows: list[list[nodes.Node | str]] = []
+    headers = ["Lesson", "Status", "Executed", "Seconds", "Device", "Versions", "Guard"]
+    status_text = {"ok": "ok", "failed": "failed", "missing": "not executed"}
+    result: list[nodes.Node] = []
+    counts = {"lessons": 0, "ok": 0}
     total = 0.0
     for course in curriculum.courses:
+        rows: list[list[nodes.Node | str]] = []
         for lesson in curriculum.lessons_of(course):
-            verification = verify(lesson, records.get(lesson.path))
-            if verification.seconds is not None:
-                total += verification.seconds
-            guards = (
+            facts = verify(lesson, records.get(lesson.path))
+            counts["lessons"] += 1
+            counts["ok"] += facts.status == "ok"
+            total += facts.seconds or 0.0
+            guards: nodes.Node | str = (
                 bullet_list(
                     nodes.Text(f"{g.model}: {guard_figures(g)}; {guard_verdict(g)}")
-                    for g in verification.guards
+                    for g in facts.guards
                 )
-                if verification.guards
-                else ("no sampled model recorded" if verification.status == "ok" else "")
+                if facts.guards
+                else ("no sampled model recorded" if facts.status == "ok" else "")
             )
             rows.append(
                 [
                     nodes.paragraph(
-                        "",
-                        "",
-                        resolved_link(app, fromdoc, lesson.docname, lesson.title),
-                        nodes.Text(f" ({course.id})"),
+                        "", "", resolved_link(app, fromdoc, lesson.docname, lesson.title)
                     ),
-                    {"ok": "ok", "failed": "failed", "missing": "not executed"}[
-                        verification.status
-                    ],
-                    verification.executed_at,
-                    f"{verification.seconds:.1f}" if verification.seconds is not None else "",
-                    verification.device,
-                    verification.versions_text,
+                    status_text[facts.status],
+                    facts.executed_at,
+                    f"{facts.seconds:.1f}" if facts.seconds is not None else "",
+                    facts.device,
+                    facts.versions_text,
                     guards,
                 ]
             )
-    if not rows:
-        return nodes.paragraph("", "No lesson has been published yet.")
-    container = nodes.container(classes=["execution-report"])
-    container += nodes.paragraph(
-        "",
-        f"{len(rows)} lesson{'' if len(rows) == 1 else 's'}, "
-        f"{sum(1 for r in rows if r[1] == 'ok')} executed successfully, "
-        f"{total:.0f} s of execution in all (summed over lessons, not wall-clock time).",
+        if rows:
+            title = nodes.paragraph(
+                "",
+                "",
+                nodes.strong("", "", resolved_link(app, fromdoc, course.docname, course.title)),
+            )
+            result += [title, table(headers, rows, classes=["execution-report"])]
+    if not counts["lessons"]:
+        return [nodes.paragraph("", "No lesson has been published yet.")]
+    lessons = counts["lessons"]
+    summary = (
+        f"{lessons} lesson{'' if lessons == 1 else 's'}, {counts['ok']} executed successfully, "
+        f"{total:.0f} s of execution in all (summed over lessons, not wall-clock time)."
     )
-    container += table(
-        ["Lesson", "Status", "Executed", "Seconds", "Device", "Versions", "Convergence guard"],
-        rows,
-        classes=["execution-report"],
-    )
-    return container
+    return [nodes.paragraph(summary, summary, classes=["execution-report-summary"]), *result]
 
 
 def fill_placeholders(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -694,7 +694,9 @@ def fill_placeholders(app: Sphinx, doctree: nodes.document, docname: str) -> Non
         else:
             node.replace_self([])
     for node in list(doctree.findall(execution_report)):
-        node.replace_self(report_table(app, docname))
+        container = nodes.container(classes=["execution-report"])
+        container.extend(report_table(app, docname))
+        node.replace_self(container)
     add_instructor_switch(app, doctree)
 
 
@@ -820,4 +822,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("build-finished", publish_notebooks)
     app.add_css_file("curriculum.css")
     app.add_js_file("curriculum.js", loading_method="defer")
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
+    # env_version: raise it when the doctrees this extension writes change shape
+    return {"env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}

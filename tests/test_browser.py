@@ -1,0 +1,48 @@
+"""The published site in a real browser: home page, search, console, hosts contacted."""
+
+from __future__ import annotations
+
+import pytest
+
+from browser import PageWatch, open_browser, require_browser, serve
+from conftest import IN_CI
+
+pytestmark = [pytest.mark.browser, pytest.mark.site]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    return require_browser(IN_CI)
+
+
+def test_home_page_search_and_console(real_site, chromium):
+    with serve(real_site.html) as base, open_browser(chromium) as browser:
+        page = browser.new_page()
+        watch = PageWatch()
+        watch.attach(page)
+
+        page.goto(base, wait_until="networkidle")
+        assert "PyMC Foundation" in page.title()
+        navbar = page.locator("nav.navbar-nav, .bd-navbar-elements").first.inner_text()
+        for section in ("Learn", "Governance", "Decisions", "Blog"):
+            assert section in navbar
+
+        # search from the page's own search box, as a reader would
+        page.keyboard.press("Control+k")
+        box = page.locator("input[name='q']:visible").first
+        box.fill("PyTensor")
+        box.press("Enter")
+        page.wait_for_url("**/search.html?q=PyTensor*")
+        results = page.locator("#search-results ul.search li")
+        results.first.wait_for(timeout=20_000)
+        assert results.count() >= 1
+
+        # a lesson page with maths renders it locally
+        page.goto(
+            base + "curriculum/courses/bayes-intro/first-model.html", wait_until="networkidle"
+        )
+        page.locator("mjx-container").first.wait_for(timeout=20_000)
+
+        assert watch.page_errors == []
+        assert watch.console_errors == [], watch.console_errors
+        assert watch.hosts == {"127.0.0.1"}, f"pages contacted other hosts: {watch.hosts}"

@@ -1,0 +1,123 @@
+from pathlib import Path
+
+from ose.execution.notebooks import (
+    DEFAULT_CELL_TIMEOUT,
+    check_notebooks,
+    find_notebooks,
+    read_notebook,
+)
+from ose.project import Project
+
+LESSON = """---
+jupytext:
+  text_representation:
+    format_name: myst
+kernelspec:
+  name: {kernel}
+  display_name: x
+  language: python
+{extra}---
+
+# A lesson
+
+```{{code-cell}} ipython3
+x = 1
+```
+
+Some text.
+
+```{{code-cell}} ipython3
+:tags: [hide-input]
+print(x)
+```
+"""
+
+
+def site(tmp_path: Path, kernel: str = "pymc-cpu", extra: str = "") -> Project:
+    (tmp_path / "conf.py").write_text("")
+    (tmp_path / "lessons").mkdir()
+    (tmp_path / "lessons" / "a.md").write_text(LESSON.format(kernel=kernel, extra=extra))
+    (tmp_path / "page.md").write_text("# Not a notebook\n")
+    return Project.at(tmp_path)
+
+
+def messages(project: Project) -> list[str]:
+    return [str(p) for p in check_notebooks(project)]
+
+
+def test_notebooks_are_found_with_their_settings(tmp_path):
+    project = site(tmp_path, extra="mystnb:\n  execution_timeout: 42\n")
+    (source,) = find_notebooks(project)
+    assert source.path == tmp_path / "lessons" / "a.md"
+    assert source.kernel == "pymc-cpu"
+    assert source.timeout == 42
+    assert source.cwd == tmp_path / "lessons"
+
+
+def test_default_timeout_is_generous(tmp_path):
+    (source,) = find_notebooks(site(tmp_path))
+    assert source.timeout == DEFAULT_CELL_TIMEOUT >= 300
+
+
+def test_unknown_kernel(tmp_path):
+    assert messages(site(tmp_path, kernel="python3")) == [
+        "lessons/a.md:5: kernelspec.name is 'python3' (allowed: pymc-cpu, pymc-jax)"
+    ]
+
+
+def test_bad_timeout(tmp_path):
+    project = site(tmp_path, extra="mystnb:\n  execution_timeout: -5\n")
+    assert messages(project) == [
+        "lessons/a.md:9: mystnb.execution_timeout is -5 (allowed: a positive number of seconds)"
+    ]
+
+
+def test_guard_settings_are_validated(tmp_path):
+    project = site(
+        tmp_path,
+        extra="convergence-guard:\n  ess-floor: 0\n  expected-failures: idata\n  tolerance: 2\n",
+    )
+    assert messages(project) == [
+        "lessons/a.md:9: convergence-guard has unknown key 'tolerance' "
+        "(allowed: ess-floor, expected-failures)",
+        "lessons/a.md:9: convergence-guard.ess-floor is 0 (allowed: a positive number)",
+        "lessons/a.md:9: convergence-guard.expected-failures must be a list of variable names",
+    ]
+
+
+def test_guard_settings_reach_the_source(tmp_path):
+    project = site(
+        tmp_path, extra="convergence-guard:\n  ess-floor: 200\n  expected-failures: [bad]\n"
+    )
+    (source,) = find_notebooks(project)
+    assert source.guard.ess_floor == 200
+    assert source.guard.expected_failures == ("bad",)
+
+
+def test_read_as_myst_nb_reads_it(tmp_path):
+    project = site(tmp_path)
+    path = project.root / "lessons" / "a.md"
+    notebook = read_notebook(path)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    assert [c.source for c in code] == ["x = 1", "print(x)"]
+    assert code[1].metadata["tags"] == ["hide-input"]
+    assert notebook.metadata["kernelspec"]["name"] == "pymc-cpu"
+    # the source map gives the 1-based line of each code cell's fence
+    starts = [
+        notebook.metadata["source_map"][i]
+        for i, c in enumerate(notebook.cells)
+        if c.cell_type == "code"
+    ]
+    assert starts == [13, 19]
+
+
+def test_a_kernelspec_without_the_jupytext_header_is_an_error(tmp_path):
+    project = site(tmp_path)
+    path = project.root / "lessons" / "a.md"
+    path.write_text(
+        path.read_text().replace("jupytext:\n  text_representation:\n    format_name: myst\n", "")
+    )
+    assert messages(project) == [
+        "lessons/a.md:2: a kernelspec without the jupytext header: myst-nb would not execute "
+        "this file (add jupytext: {text_representation: {extension: .md, format_name: myst}})"
+    ]
