@@ -52,6 +52,10 @@ def _blas_flag() -> str:
 
 _BLAS = _blas_flag()
 
+#: Lessons run in parallel, one kernel per core: a kernel's BLAS must not start a thread per
+#: core as well (measured: a GP gradient 5x slower on two busy cores with the default).
+_ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
 KERNELS: dict[str, KernelDefinition] = {
     kernel.name: kernel
     for kernel in (
@@ -64,6 +68,7 @@ KERNELS: dict[str, KernelDefinition] = {
                 # a lesson may compare backends and compile with mode="JAX" in this kernel too
                 "JAX_COMPILATION_CACHE_DIR": f"{_CACHE}/jax",
                 "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+                **_ONE_THREAD,
             },
         ),
         KernelDefinition(
@@ -76,6 +81,7 @@ KERNELS: dict[str, KernelDefinition] = {
                 # a GPU kernel must not take 75% of the card from a concurrent lesson
                 "XLA_PYTHON_CLIENT_PREALLOCATE": "false",
                 "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+                **_ONE_THREAD,
             },
         ),
     )
