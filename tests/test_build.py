@@ -269,3 +269,15 @@ def test_check_fails_on_a_broken_reference(tmp_path):
     status, _, err = run_cli("--root", str(root), "check")
     assert status == 1
     assert "about.md:3: WARNING:" in err and "nowhere" in err
+
+
+def test_a_separate_build_dir_holds_everything_and_sphinx_executes_nothing(tmp_path):
+    root = make_fixture_site(tmp_path / "site")
+    out = tmp_path / "elsewhere"
+    status, stdout, err = run_cli("--root", str(root), "--build-dir", str(out), "build")
+    assert status == 0, err
+    assert "executed 1 of 1 lessons" in stdout
+    assert (out / "html" / "lessons" / "table-and-figure.html").is_file()
+    # had myst-nb missed the pre-executor's cache, it would have run the lesson again and
+    # made a cache of its own under the source folder
+    assert not (root / "_build").exists()

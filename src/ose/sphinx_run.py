@@ -7,6 +7,7 @@ import io
 import sys
 from pathlib import Path
 
+from ose.environment import execution_cache_dir
 from ose.project import Project
 
 
@@ -17,11 +18,16 @@ def run_sphinx(
     doctrees: Path,
     overrides: dict[str, str] | None = None,
 ) -> int:
-    """Build ``project`` with ``builder``; warnings and errors go to stderr; return the status."""
+    """Build ``project`` with ``builder``; warnings and errors go to stderr; return the status.
+
+    myst-nb is given the very jupyter-cache the pre-executor filled: with ``--build-dir`` it
+    could not find it from the source folder alone, and would execute every lesson again.
+    """
     from sphinx.cmd.build import build_main
 
     args = ["-W", "--keep-going", "-q", "-b", builder, "-d", str(doctrees)]
-    for key, value in (overrides or {}).items():
+    settings = {"nb_execution_cache_path": str(execution_cache_dir(project)), **(overrides or {})}
+    for key, value in settings.items():
         args += ["-D", f"{key}={value}"]
     args += [str(project.root), str(outdir)]
     # Sphinx prints its own status lines; keep stdout for ours, let warnings reach stderr
