@@ -87,8 +87,8 @@ def banner_html(manifest: Manifest, current: Version, page: str, pages: dict[str
     link = f'<a href="{href}">{html.escape(stable.label)}</a>'
     if current.dev:
         text = (
-            f"You are reading the development version ({html.escape(current.label)}), built "
-            f"from the main branch. The current release is {link}."
+            "You are reading the development version, built from the main branch. "
+            f"The current release is {link}."
         )
         return f'<div class="ose-version-banner ose-dev" role="note">{text}</div>'
     text = (
