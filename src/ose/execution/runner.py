@@ -200,10 +200,14 @@ def _device_for(kernel: str) -> str:
     return "CPU"
 
 
-def _versions_for(modules: list[str]) -> dict[str, str]:
-    """The versions a record names: the core stack, and optional backends where used."""
+def _versions_for(kernel: str, modules: list[str]) -> dict[str, str]:
+    """The versions a record names: the core stack, and optional backends where used (the JAX
+    kernel always uses jax and numpyro, whether or not the lesson imports them itself)."""
+    used = set(modules)
+    if KERNELS[kernel].accelerator == "gpu":
+        used |= {"jax", "numpyro"}
     versions = package_versions()
-    return {k: v for k, v in versions.items() if k not in OPTIONAL_BACKENDS or k in modules}
+    return {k: v for k, v in versions.items() if k not in OPTIONAL_BACKENDS or k in used}
 
 
 def _log_path(project: Project, name: str) -> Path:
@@ -390,7 +394,7 @@ def _settle(
         seconds=round(outcome.seconds, 2),
         kernel=task.kernel,
         device=_device_for(task.kernel),
-        versions=_versions_for(outcome.modules),
+        versions=_versions_for(task.kernel, outcome.modules),
         environment=environment_key(project),
         error=outcome.error,
         log=log,
