@@ -117,7 +117,8 @@ def commit(repo: Path, message: str) -> str:
 
 @pytest.fixture(scope="module")
 def history(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    """A repository with releases 1.0 (a tag) and 2.0 (pinned by SHA) and a main branch."""
+    """A repository with two tagged releases and a main branch; the manifest pins 1.0 by its
+    tag and 2.0 by its commit SHA (as the real manifest does: tags may be missing from a clone)."""
     repo = make_fixture_site(tmp_path_factory.mktemp("history") / "repo")
     (repo / ".gitignore").write_text("_build/\n")
     git(repo, "init", "-q", "-b", "main")
@@ -126,6 +127,7 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     index = repo / "index.md"
     index.write_text(index.read_text().replace("A small site", "Release two of a small site"))
     v2 = commit(repo, "release 2.0")
+    git(repo, "tag", "v2.0")
     (repo / "docs" / "only-dev.md").write_text(NEW_PAGE)
     index.write_text(index.read_text().replace("docs/blog\n", "docs/blog\ndocs/only-dev\n"))
     (repo / "versions.yaml").write_text(
