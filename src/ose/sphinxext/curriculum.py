@@ -524,30 +524,16 @@ def lesson_header(app: Sphinx, doctree: nodes.document) -> None:
     section.insert(title_index, header)
 
     pager = nodes.container(classes=["lesson-pager"])
+
+    def step(label: str, docname: str, title: str, cls: str) -> nodes.paragraph:
+        return nodes.paragraph("", "", nodes.Text(label), doc_link(docname, title), classes=[cls])
+
     if before is not None:
-        pager += nodes.paragraph(
-            "",
-            "",
-            nodes.Text("Previous: "),
-            doc_link(before.docname, before.title),
-            classes=["lesson-pager-previous"],
-        )
+        pager += step("Previous: ", before.docname, before.title, "lesson-pager-previous")
     if after is not None:
-        pager += nodes.paragraph(
-            "",
-            "",
-            nodes.Text("Next: "),
-            doc_link(after.docname, after.title),
-            classes=["lesson-pager-next"],
-        )
+        pager += step("Next: ", after.docname, after.title, "lesson-pager-next")
     elif course is not None:
-        pager += nodes.paragraph(
-            "",
-            "",
-            nodes.Text("Back to the course: "),
-            doc_link(course.docname, course.title),
-            classes=["lesson-pager-next"],
-        )
+        pager += step("Back to the course: ", course.docname, course.title, "lesson-pager-next")
     section += pager
 
 
