@@ -28,3 +28,34 @@ def test_outside_a_site_is_one_line(tmp_path):
         err.strip()
         == f"{(tmp_path / 'conf.py').as_posix()}:0: no conf.py here (run ose in the site's root)"
     )
+
+
+@pytest.mark.parametrize("jobs", ["-1", "0", "two"])
+def test_jobs_must_be_a_positive_number(jobs):
+    status, _, err = run_cli("build", "--jobs", jobs)
+    assert status == 2
+    assert err.strip().splitlines()[-1] == (
+        f"ose build: error: argument --jobs/-j: {jobs!r} is not allowed (a whole number, 1 or more)"
+    )
+
+
+def test_port_must_be_a_port():
+    status, _, err = run_cli("serve", "--port", "70000")
+    assert status == 2
+    assert err.strip().splitlines()[-1] == (
+        "ose serve: error: argument --port: '70000' is not allowed (a port, 0 to 65535)"
+    )
+
+
+def test_a_busy_port_is_one_line(fixture_site):
+    import socket
+
+    root = fixture_site()
+    (root / "_build" / "html").mkdir(parents=True)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        status, _, err = run_cli("--root", str(root), "serve", "--no-build", "--port", str(port))
+    assert status == 1
+    assert err.strip() == f"error: cannot serve on 127.0.0.1:{port} (Address already in use)"

@@ -83,7 +83,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     directory = project.build_dir / "site" if args.site else project.html_dir
     if not args.no_build:
         (cmd_publish if args.site else cmd_build)(args)
-    server = make_server(directory.resolve(), args.port)
+    try:
+        server = make_server(directory.resolve(), args.port)
+    except OSError as error:
+        print(f"error: cannot serve on 127.0.0.1:{args.port} ({error.strerror})", file=sys.stderr)
+        return EXIT_PROBLEMS
     print(f"serving {directory} at http://127.0.0.1:{server.server_port}/ (Ctrl+C stops)")
     try:
         server.serve_forever()
@@ -92,6 +96,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
     finally:
         server.server_close()
     return 0
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not allowed (a whole number, 1 or more)")
+    return value
+
+
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port, 0 (any free one) to 65535."""
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not allowed (a port, 0 to 65535)")
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -113,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--jobs",
         "-j",
-        type=int,
+        type=positive_int,
         default=os.cpu_count(),
         help="lessons executed at once (default: one per core, %(default)s here)",
     )
@@ -132,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
         "its switcher, aliases, redirect and sitemap index, and swap it in with one rename.",
     )
     publish.add_argument(
-        "--jobs", "-j", type=int, default=os.cpu_count(), help="lessons executed at once"
+        "--jobs", "-j", type=positive_int, default=os.cpu_count(), help="lessons executed at once"
     )
     publish.set_defaults(func=cmd_publish)
 
@@ -149,12 +171,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="build, then serve the site on http://127.0.0.1:PORT/",
         description="Build the site (unless --no-build), then serve _build/html on 127.0.0.1.",
     )
-    serve.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
+    serve.add_argument("--port", type=port_number, default=8000, help="port (default: %(default)s)")
     serve.add_argument("--no-build", action="store_true", help="serve what is built already")
     serve.add_argument(
         "--site", action="store_true", help="serve the versioned site (_build/site) instead"
     )
-    serve.add_argument("--jobs", "-j", type=int, default=os.cpu_count(), help=argparse.SUPPRESS)
+    serve.add_argument(
+        "--jobs", "-j", type=positive_int, default=os.cpu_count(), help=argparse.SUPPRESS
+    )
     serve.set_defaults(func=cmd_serve)
 
     add_decision_command(commands)
