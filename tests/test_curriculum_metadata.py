@@ -9,8 +9,8 @@ import pytest
 
 from conftest import FIXTURES, REPO, run_ose
 from ose.check import CHECKS, check_sources
+from ose.core.problems import ProblemsFound
 from ose.curriculum.load import check_curriculum, load_curriculum
-from ose.problems import ProblemsFound
 from ose.project import Project
 
 BASE = FIXTURES / "curriculum" / "site"

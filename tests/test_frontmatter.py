@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from ose.frontmatter import parse_front_matter
-from ose.problems import Problem, ProblemsFound
+from ose.core.frontmatter import parse_front_matter
+from ose.core.problems import Problem, ProblemsFound
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
+from ose.core.dates import add_years, build_date
+from ose.core.problems import ProblemsFound
 from ose.governance.budget import load_budget
-from ose.governance.calendar import add_years, build_date
 from ose.governance.roster import load_roster
-from ose.problems import ProblemsFound
 
 FIXTURE_ROSTER = Path(__file__).parent / "fixtures/governance/site/governance/roster.yaml"
 

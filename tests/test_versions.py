@@ -11,7 +11,7 @@ import pytest
 
 from browser import PageWatch, open_browser, require_browser, serve
 from conftest import IN_CI, make_fixture_site, run_cli
-from ose.problems import ProblemsFound
+from ose.core.problems import ProblemsFound
 from ose.versions.manifest import load_manifest
 
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from rich.console import Console
 
 from ose.check import check_sources
+from ose.core.problems import ProblemsFound
 from ose.execution.runner import ExecutionSummary, execute_notebooks, prepare_environment
-from ose.problems import ProblemsFound
 from ose.project import Project
 from ose.sphinx_run import run_sphinx
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ose.core.problems import Problem
 from ose.curriculum.load import check_curriculum
 from ose.decisions.lint import check_decisions
 from ose.execution.notebooks import check_notebooks
 from ose.governance.check import check_governance
-from ose.problems import Problem
 from ose.project import Project
 from ose.versions.manifest import check_versions
 

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from rich.console import Console
 
 from ose import __version__
+from ose.core.problems import ProblemsFound
 from ose.decisions.cli import add_decision_command
-from ose.problems import ProblemsFound
 from ose.project import Project
 
 EXIT_PROBLEMS = 1

@@ -15,6 +15,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from ose.core.frontmatter import FrontMatter, parse_front_matter, split_front_matter
+from ose.core.problems import Problem, ProblemsFound
 from ose.curriculum.model import (
     COURSE_KEYS,
     KERNEL_FOR,
@@ -25,9 +27,7 @@ from ose.curriculum.model import (
     Curriculum,
     Lesson,
 )
-from ose.frontmatter import FrontMatter, parse_front_matter, split_front_matter
 from ose.kernels import KERNELS
-from ose.problems import Problem, ProblemsFound
 from ose.project import Project
 
 #: Where courses live, relative to the project root.

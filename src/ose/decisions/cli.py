@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 
+from ose.core.dates import build_date
+from ose.core.problems import display_path
 from ose.decisions.edit import new_draft, number_drafts, set_status, supersede
 from ose.decisions.records import STATUSES, TRANSITIONS, load_decisions
-from ose.problems import display_path
 from ose.project import Project
 
 
@@ -17,7 +17,7 @@ def _root(args: argparse.Namespace) -> Project:
 
 def cmd_new(args: argparse.Namespace) -> int:
     project = _root(args)
-    path = new_draft(project.root, args.title, date.today(), args.decider, args.tag)
+    path = new_draft(project.root, args.title, build_date(), args.decider, args.tag)
     print(f"created {display_path(path, project.root)} (status: proposed, no number yet)")
     print("next: write Context, Decision and Consequences, then open a pull request")
     return 0
@@ -36,14 +36,14 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     project = _root(args)
-    record = set_status(project.root, args.record, args.status, date.today())
+    record = set_status(project.root, args.record, args.status, build_date())
     print(f"{display_path(record.path, project.root)}: status {record.status}, dated {record.date}")
     return 0
 
 
 def cmd_supersede(args: argparse.Namespace) -> int:
     project = _root(args)
-    old, new = supersede(project.root, args.old, args.new, date.today())
+    old, new = supersede(project.root, args.old, args.new, build_date())
     print(f"{display_path(old, project.root)}: superseded by {display_path(new, project.root)}")
     print(f"{display_path(new, project.root)}: supersedes {display_path(old, project.root)}")
     return 0

@@ -24,6 +24,8 @@ from typing import Any
 
 import yaml
 
+from ose.core.frontmatter import split_front_matter
+from ose.core.problems import Problem, ProblemsFound, display_path
 from ose.decisions.lint import check_decisions
 from ose.decisions.records import (
     FIELDS,
@@ -36,8 +38,6 @@ from ose.decisions.records import (
     load_decisions,
     parse_ref,
 )
-from ose.frontmatter import split_front_matter
-from ose.problems import Problem, ProblemsFound, display_path
 from ose.project import Project
 
 TEMPLATE = "template.md"

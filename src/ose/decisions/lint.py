@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ose.core.dates import build_date
+from ose.core.problems import Problem, ProblemsFound
 from ose.decisions.records import (
     FIELDS,
     FOLDER,
@@ -34,7 +36,6 @@ from ose.decisions.records import (
     parse_ref,
     read_records,
 )
-from ose.problems import Problem, ProblemsFound
 from ose.project import Project
 
 ROSTER = "governance/roster.yaml"
@@ -590,4 +591,4 @@ def check_decisions(project: Project, today: date | None = None) -> list[Problem
         return []
     records = read_records(project.root)
     deciders = load_deciders(project.root)
-    return lint_records(records, project.root, deciders, today or date.today())
+    return lint_records(records, project.root, deciders, today or build_date())

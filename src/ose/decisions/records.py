@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from ose.frontmatter import FrontMatter, parse_front_matter, split_front_matter
-from ose.problems import Problem, ProblemsFound
+from ose.core.frontmatter import FrontMatter, parse_front_matter, split_front_matter
+from ose.core.problems import Problem, ProblemsFound
 
 #: The folder of records, relative to the project root.
 FOLDER = "decisions"

@@ -17,11 +17,11 @@ import nbformat
 from myst_nb.core.read import is_myst_markdown_notebook, read_myst_markdown_notebook
 from myst_parser.config.main import MdParserConfig
 
+from ose.core.frontmatter import FrontMatter, parse_front_matter
+from ose.core.problems import Problem, ProblemsFound
 from ose.execution.guard import GuardSettings
-from ose.frontmatter import FrontMatter, parse_front_matter
 from ose.kernels import KERNELS
 from ose.markup import MYST_EXTENSIONS
-from ose.problems import Problem, ProblemsFound
 from ose.project import Project
 
 #: Seconds a single cell may run before the lesson fails; generous, since models sample.

@@ -29,6 +29,7 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from ose.core.problems import Problem, ProblemsFound
 from ose.environment import accelerator_name, environment_key, execution_cache_dir, package_versions
 from ose.execution.guard import (
     GUARD_SOURCE,
@@ -40,7 +41,6 @@ from ose.execution.guard import (
 from ose.execution.notebooks import NotebookSource, find_notebooks, read_notebook
 from ose.execution.records import ExecutionRecord, GuardResult, load_records, save_records
 from ose.kernels import CACHE_DIR_VARIABLE, KERNELS, ensure_kernels
-from ose.problems import Problem, ProblemsFound
 from ose.project import Project
 
 

@@ -12,9 +12,9 @@ from typing import Literal
 
 from pydantic import Field, PositiveInt, PrivateAttr
 
+from ose.core.problems import Problem
 from ose.governance.datafile import LineMap, Loc, Record, load
 from ose.governance.roster import Id
-from ose.problems import Problem
 
 
 def money(amount: int) -> str:
@@ -101,7 +101,7 @@ class Budget(Record):
 
 
 def load_budget(path: Path, root: Path | None = None) -> Budget:
-    """The budget at ``path``; :class:`ose.problems.ProblemsFound` if malformed."""
+    """The budget at ``path``; :class:`ose.core.problems.ProblemsFound` if malformed."""
     budget, lines = load(Budget, path, root)
     budget._lines = lines
     return budget

@@ -18,10 +18,10 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, PositiveInt
 from pydantic_core import PydanticCustomError
 
-from ose.frontmatter import FrontMatter, parse_front_matter
+from ose.core.frontmatter import FrontMatter, parse_front_matter
+from ose.core.problems import Problem, ProblemsFound
 from ose.governance.datafile import LineMap, Record, validate
 from ose.governance.roster import Id
-from ose.problems import Problem, ProblemsFound
 
 GOVERNANCE_DIR = "governance"
 INDEX_NAME = "index.md"

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ose.core.dates import build_date
+from ose.core.problems import Problem, ProblemsFound
 from ose.governance.budget import budget_problems, load_budget
-from ose.governance.calendar import build_date
 from ose.governance.charters import (
     GOVERNANCE_DIR,
     charter_paths,
@@ -18,7 +19,6 @@ from ose.governance.charters import (
 )
 from ose.governance.roster import Roster, load_roster
 from ose.governance.rules import load_rules, roster_problems
-from ose.problems import Problem, ProblemsFound
 from ose.project import Project
 
 ROSTER_FILE = "roster.yaml"

@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_core import ErrorDetails
 
-from ose.problems import Problem, ProblemsFound, display_path
+from ose.core.problems import Problem, ProblemsFound, display_path
 
 Loc = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)

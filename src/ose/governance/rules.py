@@ -13,10 +13,10 @@ from pathlib import Path
 
 from pydantic import Field, PrivateAttr, model_validator
 
-from ose.governance.calendar import add_years
+from ose.core.dates import add_years
+from ose.core.problems import Problem
 from ose.governance.datafile import LineMap, Loc, Record, load
 from ose.governance.roster import Body, Id, Roster
-from ose.problems import Problem
 
 
 class SeatRange(Record):
@@ -55,7 +55,7 @@ class Rules(Record):
 
 
 def load_rules(path: Path, root: Path | None = None) -> Rules:
-    """The rules at ``path``; :class:`ose.problems.ProblemsFound` if malformed."""
+    """The rules at ``path``; :class:`ose.core.problems.ProblemsFound` if malformed."""
     rules, lines = load(Rules, path, root)
     rules._lines = lines
     return rules

@@ -31,11 +31,11 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.writers.html5 import HTML5Translator
 from sphinx_design.dropdown import DropdownDirective
 
+from ose.core.problems import Problem
 from ose.curriculum.load import read_curriculum
 from ose.curriculum.model import Curriculum, Lesson
 from ose.curriculum.verification import Verification, guard_figures, guard_verdict, verify
 from ose.execution.records import ExecutionRecord, load_records
-from ose.problems import Problem
 from ose.project import Project
 
 logger = logging.getLogger(__name__)

@@ -53,12 +53,12 @@ JSON_PATH = "decisions.json"
 
 def _load(app: Sphinx) -> None:
     """Read and lint every record; keep them on the environment for the readers."""
-    from datetime import date
+    from ose.core.dates import build_date
 
     root = Path(app.srcdir)
     records = read_records(root)
     deciders = load_deciders(root)
-    for problem in lint_records(records, root, deciders, date.today()):
+    for problem in lint_records(records, root, deciders, build_date()):
         logger.warning(
             problem.message,
             location=f"{root / problem.path}:{problem.line}",

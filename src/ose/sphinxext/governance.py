@@ -28,8 +28,9 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from ose.core.dates import build_date
+from ose.core.problems import ProblemsFound
 from ose.governance.budget import Budget, load_budget, money
-from ose.governance.calendar import build_date
 from ose.governance.charters import (
     GOVERNANCE_DIR,
     Charter,
@@ -41,7 +42,6 @@ from ose.governance.charts import budget_chart, revenue_chart
 from ose.governance.check import BUDGET_FILE, ROSTER_FILE, RULES_FILE
 from ose.governance.roster import Roster, load_roster
 from ose.governance.rules import load_rules
-from ose.problems import ProblemsFound
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from ose.problems import Problem, ProblemsFound, display_path
+from ose.core.problems import Problem, ProblemsFound, display_path
 from ose.project import Project
 
 MANIFEST_NAME = "versions.yaml"

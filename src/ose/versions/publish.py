@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ose.problems import Problem, ProblemsFound
+from ose.core.problems import Problem, ProblemsFound
 from ose.project import Project
 from ose.versions import chrome
 from ose.versions.manifest import MANIFEST_NAME, Manifest, Version, load_manifest

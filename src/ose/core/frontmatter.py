@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from ose.problems import Problem, ProblemsFound, display_path
+from ose.core.problems import Problem, ProblemsFound, display_path
 
 FENCE = "---"
 

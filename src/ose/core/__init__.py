@@ -1,0 +1,1 @@
+"""The shared core every concern builds on: reading files, YAML with lines, problems, dates."""
