@@ -65,17 +65,18 @@ def test_a_good_manifest_has_aliases(tmp_path):
         ),
         (
             "versions:\n  - {name: Stable, ref: main, preferred: true}\n",
-            "versions.yaml:2: version name 'Stable' is not allowed (lower-case letters, digits, "
+            "versions.yaml:2: versions[0].name is 'Stable' (allowed: lower-case letters, digits, "
             "'.', '_', '-'; not _versions, latest, stable)",
         ),
         (
             "versions:\n  - {name: a, ref: main, preferred: true, colour: red}\n",
-            "versions.yaml:2: unknown key 'colour' (allowed: dev, label, name, preferred, ref)",
+            "versions.yaml:2: versions[0].colour is not a known key "
+            "(allowed: name, ref, label, preferred, dev)",
         ),
         ("versions: []\n", "versions.yaml:1: no versions (a list under 'versions:')"),
         (
             "versions:\n  - {name: a, preferred: true}\n",
-            "versions.yaml:2: version has no ref (a non-empty string)",
+            "versions.yaml:2: versions[0].ref is missing (required)",
         ),
     ],
 )

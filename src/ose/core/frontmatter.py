@@ -1,20 +1,25 @@
-"""YAML front matter with the line of every key, so that errors can point at the line.
+"""YAML front matter with the line of every key and list item, so that errors point at the line.
 
-MyST sources (charters, decision records, lessons) start with a ``---`` block. Parsing keeps a
-map from each top-level key to its 1-based line in the file.
+MyST sources (charters, decision records, lessons, course pages) start with a ``---`` block.
+A block that is opened and never closed, or that does not start on line 1, is one problem named
+as such: without that, the YAML would be read as Markdown and every required key would be
+reported missing.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from ose.core.problems import Problem, ProblemsFound, display_path
+from ose.core.problems import Problem, ProblemsFound
+from ose.core.text import read_text
+from ose.core.yamldata import LineMap, parse_yaml
 
 FENCE = "---"
+_KEY_LINE = re.compile(r"^[A-Za-z_][\w-]*\s*:")
 
 
 @dataclass
@@ -23,19 +28,35 @@ class FrontMatter:
 
     path: Path
     data: dict[str, Any]
-    key_lines: dict[str, int] = field(default_factory=dict)
+    lines: LineMap
     #: 1-based line of the opening ``---`` (0 when the file has none) and of the closing one
     start_line: int = 0
     end_line: int = 0
     body: str = ""
 
-    def line_of(self, key: str) -> int:
-        """The line of ``key``, or of the block's opening fence when the key is absent."""
-        return self.key_lines.get(key, max(self.start_line, 1))
+    @property
+    def present(self) -> bool:
+        return self.start_line > 0
 
-    def problem(self, key: str, message: str, root: Path | None = None) -> Problem:
+    @property
+    def key_lines(self) -> dict[str, int]:
+        """The line of each top-level key."""
+        return {str(loc[0]): line for loc, line in self.lines.lines.items() if len(loc) == 1}
+
+    def line_of(self, key: str | Iterable[str | int]) -> int:
+        """The line of ``key`` (a name or a path), or of the nearest enclosing one that exists."""
+        line = self.lines.line(key)
+        return line if self.present else 1
+
+    def item_lines(self, key: str | Iterable[str | int]) -> list[int]:
+        """The line of each item of the list at ``key``."""
+        return self.lines.items(key)
+
+    def problem(
+        self, key: str | Iterable[str | int], message: str, root: Path | None = None
+    ) -> Problem:
         """A problem located at ``key`` in this file."""
-        return Problem.at(self.path, self.line_of(key), message, root)
+        return Problem.at(self.path, self.line_of(key), message, root or self.lines.root)
 
     @property
     def body_start_line(self) -> int:
@@ -44,7 +65,11 @@ class FrontMatter:
 
 
 def split_front_matter(text: str) -> tuple[str | None, int, str]:
-    """Split ``text`` into (yaml text or None, line count of the block, body)."""
+    """Split ``text`` into (yaml text or None, line count of the block, body).
+
+    Lenient: an unclosed block counts as no block. Readers that report problems use
+    :func:`parse_front_matter`, which names those faults.
+    """
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].rstrip() != FENCE:
         return None, 0, text
@@ -54,56 +79,55 @@ def split_front_matter(text: str) -> tuple[str | None, int, str]:
     return None, 0, text
 
 
-def _unbuildable_value(node: yaml.Node | None) -> tuple[int, str, str]:
-    """(line, key, text) of the first top-level value YAML cannot construct: a bad date."""
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            try:
-                yaml.SafeLoader("").construct_object(value_node, deep=True)
-            except ValueError:
-                raw = value_node.value if isinstance(value_node, yaml.ScalarNode) else "value"
-                return key_node.start_mark.line + 2, str(key_node.value), str(raw)
-    return 2, "a value", ""
+def _misplaced_fence(lines: list[str]) -> int:
+    """The line of a ``---`` block that would be front matter but does not start on line 1."""
+    for index, line in enumerate(lines):
+        if line.strip() == FENCE:
+            following = lines[index + 1 : index + 2]
+            if following and _KEY_LINE.match(following[0]):
+                return index + 1
+            return 0
+        if line.strip():
+            return 0  # content comes first: a later '---' is a Markdown rule, not front matter
+    return 0
 
 
 def parse_front_matter(
     path: Path, text: str | None = None, root: Path | None = None
 ) -> FrontMatter:
-    """Parse the front matter of ``path``; raise :class:`ProblemsFound` on malformed YAML."""
+    """Parse the front matter of ``path``; raise :class:`ProblemsFound` when it is unusable."""
     if text is None:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path, root)
+
+    def fail(line: int, message: str) -> ProblemsFound:
+        return ProblemsFound([Problem.at(path, line, message, root)])
+
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip() != FENCE:
+        misplaced = _misplaced_fence(lines)
+        if misplaced:
+            raise fail(
+                misplaced,
+                f"front matter must start on line 1 (it starts on line {misplaced}; "
+                "remove what comes before the '---')",
+            )
+        return FrontMatter(path=path, data={}, lines=LineMap(path, root), body=text)
     block, block_lines, body = split_front_matter(text)
     if block is None:
-        return FrontMatter(path=path, data={}, body=body)
-    node = None
-    try:
-        node = yaml.compose(block, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(block)
-    except ValueError as error:  # a date YAML recognises but cannot build: 2027-13-01
-        line, key, raw = _unbuildable_value(node)
-        message = f"{key} {raw} is not a real date: {error} (allowed: an ISO date, YYYY-MM-DD)"
-        raise ProblemsFound([Problem(display_path(path, root), line, message)]) from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = (mark.line + 2) if mark is not None else 1
-        reason = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise ProblemsFound(
-            [Problem(display_path(path, root), line, f"front matter is not valid YAML ({reason})")]
-        ) from None
+        raise fail(
+            1,
+            "front matter opened on line 1 is never closed (end it with a line '---')",
+        )
+    data, line_map = parse_yaml(block, path, root, first_line=2, what="front matter is ")
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ProblemsFound(
-            [
-                Problem(
-                    display_path(path, root), 2, "front matter must be a mapping of keys to values"
-                )
-            ]
-        )
-    key_lines: dict[str, int] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key_node, _ in node.value:
-            key_lines[str(key_node.value)] = key_node.start_mark.line + 2
+        raise fail(2, "front matter must be a mapping of keys to values")
     return FrontMatter(
-        path=path, data=data, key_lines=key_lines, start_line=1, end_line=block_lines, body=body
+        path=path,
+        data=data,
+        lines=line_map,
+        start_line=1,
+        end_line=block_lines,
+        body=body,
     )

@@ -13,7 +13,8 @@ from typing import Literal
 from pydantic import Field, PositiveInt, PrivateAttr
 
 from ose.core.problems import Problem
-from ose.governance.datafile import LineMap, Loc, Record, load
+from ose.core.schema import Record, load
+from ose.core.yamldata import LineMap, Loc
 from ose.governance.roster import Id
 
 

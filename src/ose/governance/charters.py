@@ -20,7 +20,7 @@ from pydantic_core import PydanticCustomError
 
 from ose.core.frontmatter import FrontMatter, parse_front_matter
 from ose.core.problems import Problem, ProblemsFound
-from ose.governance.datafile import LineMap, Record, validate
+from ose.core.schema import Record, validate
 from ose.governance.roster import Id
 
 GOVERNANCE_DIR = "governance"
@@ -114,15 +114,12 @@ def load_charter(path: Path, root: Path) -> Charter:
                 )
             ]
         )
-    lines = LineMap(
-        path, root, {(): front.line_of(""), **{(k,): n for k, n in front.key_lines.items()}}
-    )
     data = {
         key: value
         for key, value in front.data.items()
         if key not in PASSTHROUGH_KEYS and "." not in key
     }
-    meta = validate(CharterMeta, data, lines)
+    meta = validate(CharterMeta, data, front.lines)
     docname = path.resolve().relative_to(root.resolve()).with_suffix("").as_posix()
     return Charter(path=path, docname=docname, meta=meta, front=front)
 

@@ -15,7 +15,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, PrivateAttr, model_validator
 
 from ose.core.problems import Problem, ProblemsFound
-from ose.governance.datafile import LineMap, Loc, Record, load
+from ose.core.schema import Record, load
+from ose.core.yamldata import LineMap, Loc
 
 #: Ids of bodies and seats: lower-case words joined by hyphens, e.g. ``wg-docs-lead``.
 Id = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]

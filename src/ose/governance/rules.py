@@ -15,7 +15,8 @@ from pydantic import Field, PrivateAttr, model_validator
 
 from ose.core.dates import add_years
 from ose.core.problems import Problem
-from ose.governance.datafile import LineMap, Loc, Record, load
+from ose.core.schema import Record, load
+from ose.core.yamldata import LineMap, Loc
 from ose.governance.roster import Body, Id, Roster
 
 

@@ -12,17 +12,18 @@ import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated
 
-import yaml
+from pydantic import StringConstraints, field_validator
 
 from ose.core.problems import Problem, ProblemsFound, display_path
+from ose.core.schema import Record, validate
+from ose.core.yamldata import read_mapping
 from ose.project import Project
 
 MANIFEST_NAME = "versions.yaml"
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 RESERVED_NAMES = frozenset({"stable", "latest", "_versions"})
-ENTRY_KEYS = frozenset({"name", "ref", "label", "preferred", "dev"})
 
 
 @dataclass(frozen=True)
@@ -61,13 +62,31 @@ class Manifest:
         return f"{self.base_url}{name}/"
 
 
-def _lines(node: yaml.Node) -> list[int]:
-    """1-based line of each entry of the ``versions`` sequence."""
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if key.value == "versions" and isinstance(value, yaml.SequenceNode):
-                return [item.start_mark.line + 1 for item in value.value]
-    return []
+class VersionEntry(Record):
+    """One entry of ``versions:`` as written."""
+
+    name: Annotated[str, StringConstraints(min_length=1)]
+    ref: Annotated[str, StringConstraints(min_length=1)]
+    label: str | None = None
+    preferred: bool = False
+    dev: bool = False
+
+    @field_validator("name")
+    @classmethod
+    def _allowed_name(cls, name: str) -> str:
+        if not NAME_PATTERN.match(name) or name in RESERVED_NAMES:
+            raise ValueError(
+                "allowed: lower-case letters, digits, '.', '_', '-'; "
+                f"not {', '.join(sorted(RESERVED_NAMES))}"
+            )
+        return name
+
+
+class ManifestFile(Record):
+    """The whole of ``versions.yaml`` as written."""
+
+    base_url: str = "/"
+    versions: list[VersionEntry]
 
 
 def ref_exists(repo: Path, ref: str) -> bool:
@@ -80,68 +99,26 @@ def ref_exists(repo: Path, ref: str) -> bool:
     return result.returncode == 0
 
 
-def _entry(raw: Any, line: int, shown: str) -> tuple[Version | None, list[Problem]]:
-    if not isinstance(raw, dict):
-        return None, [Problem(shown, line, "a version must be a mapping (keys: name, ref, label)")]
-    problems = []
-    for key in sorted(set(raw) - ENTRY_KEYS):
-        allowed = ", ".join(sorted(ENTRY_KEYS))
-        problems.append(Problem(shown, line, f"unknown key {key!r} (allowed: {allowed})"))
-    for key in ("name", "ref"):
-        if not isinstance(raw.get(key), str) or not raw.get(key):
-            problems.append(Problem(shown, line, f"version has no {key} (a non-empty string)"))
-    name = str(raw.get("name", ""))
-    if name and (not NAME_PATTERN.match(name) or name in RESERVED_NAMES):
-        problems.append(
-            Problem(
-                shown,
-                line,
-                f"version name {name!r} is not allowed (lower-case letters, digits, '.', '_', "
-                f"'-'; not {', '.join(sorted(RESERVED_NAMES))})",
-            )
-        )
-    for flag in ("preferred", "dev"):
-        if flag in raw and not isinstance(raw[flag], bool):
-            problems.append(Problem(shown, line, f"{flag} is {raw[flag]!r} (allowed: true, false)"))
-    if problems:
-        return None, problems
-    version = Version(
-        name=name,
-        ref=raw["ref"],
-        label=str(raw.get("label") or name),
-        preferred=bool(raw.get("preferred", False)),
-        dev=bool(raw.get("dev", False)),
-        line=line,
-    )
-    return version, []
-
-
 def load_manifest(path: Path, root: Path | None = None, repo: Path | None = None) -> Manifest:
     """Parse and validate the manifest; raise :class:`ProblemsFound` with every problem."""
+    data, lines = read_mapping(path, root)
+    if not data.get("versions"):
+        raise ProblemsFound([lines.problem("versions", "no versions (a list under 'versions:')")])
+    written = validate(ManifestFile, data, lines)
+    base_url = written.base_url if written.base_url.endswith("/") else written.base_url + "/"
+    versions = [
+        Version(
+            name=entry.name,
+            ref=entry.ref,
+            label=entry.label or entry.name,
+            preferred=entry.preferred,
+            dev=entry.dev,
+            line=line,
+        )
+        for entry, line in zip(written.versions, lines.items("versions"), strict=True)
+    ]
     shown = display_path(path, root)
-    text = path.read_text(encoding="utf-8")
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise ProblemsFound(
-            [Problem(shown, mark.line + 1 if mark else 1, f"not valid YAML ({error})")]
-        ) from None
-    raw_versions = data.get("versions") if isinstance(data, dict) else None
-    if not isinstance(raw_versions, list) or not raw_versions:
-        raise ProblemsFound([Problem(shown, 1, "no versions (a list under 'versions:')")])
-    base_url = str(data.get("base-url", "/"))
-    if not base_url.endswith("/"):
-        base_url += "/"
-    lines = _lines(node) or [1] * len(raw_versions)
     problems: list[Problem] = []
-    versions: list[Version] = []
-    for raw, line in zip(raw_versions, lines, strict=True):
-        version, found = _entry(raw, line, shown)
-        problems.extend(found)
-        if version is not None:
-            versions.append(version)
     seen: dict[str, int] = {}
     for version in versions:
         if version.name in seen:
