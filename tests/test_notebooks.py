@@ -78,10 +78,10 @@ def test_guard_settings_are_validated(tmp_path):
         extra="convergence-guard:\n  ess-floor: 0\n  expected-failures: idata\n  tolerance: 2\n",
     )
     assert messages(project) == [
-        "lessons/a.md:9: convergence-guard has unknown key 'tolerance' "
-        "(allowed: ess-floor, expected-failures)",
-        "lessons/a.md:9: convergence-guard.ess-floor is 0 (allowed: a positive number)",
-        "lessons/a.md:9: convergence-guard.expected-failures must be a list of variable names",
+        "lessons/a.md:10: convergence-guard.ess-floor is 0 (allowed: a positive number)",
+        "lessons/a.md:11: convergence-guard.expected-failures is 'idata' (allowed: a list)",
+        "lessons/a.md:12: convergence-guard.tolerance is not a known key "
+        "(allowed: expected-failures, ess-floor)",
     ]
 
 

@@ -131,8 +131,11 @@ def _retyped(value: Any, raw: str | None) -> str:
     return ""
 
 
-def describe(error: ErrorDetails, model: type[BaseModel], lines: LineMap | None = None) -> str:
-    """One pydantic error as ``what is wrong (what is allowed)``."""
+def describe(
+    error: ErrorDetails, model: type[BaseModel], lines: LineMap | None = None, depth: int = 0
+) -> str:
+    """One pydantic error as ``what is wrong (what is allowed)``; the first ``depth`` parts of
+    its location lie outside ``model``."""
     loc = tuple(error["loc"])
     where = dotted(loc)
     kind = error["type"]
@@ -142,7 +145,7 @@ def describe(error: ErrorDetails, model: type[BaseModel], lines: LineMap | None 
     if kind == "missing":
         return f"{where} is missing (required)"
     if kind == "extra_forbidden":
-        keys = keys_at(model, loc[:-1])
+        keys = keys_at(model, loc[depth:-1])
         close = difflib.get_close_matches(str(loc[-1]), keys, n=1, cutoff=0.75)
         if close:
             return f"{where} is not a known key (did you mean {close[0]!r}?)"
@@ -150,6 +153,8 @@ def describe(error: ErrorDetails, model: type[BaseModel], lines: LineMap | None 
         return f"{where} is not a known key ({allowed})"
     if kind == "value_error":
         reason = str(context.get("error", error["msg"]))
+        if reason.startswith((f"{where} ", f"{where}.")):  # it names the key itself
+            return reason
         if reason.startswith("allowed: "):  # a validator that only says what is allowed
             return f"{where} is {_shown(value, raw)} ({reason})"
         return f"{where}: {reason}"
@@ -171,7 +176,11 @@ def describe(error: ErrorDetails, model: type[BaseModel], lines: LineMap | None 
             "less_than_equal": "<=",
         }[kind]
         bound = next(context[k] for k in ("gt", "ge", "lt", "le") if k in context)
-        allowed = f"allowed: {sign} {bound}"
+        allowed = (
+            "allowed: a positive number"
+            if (sign, bound) == (">", 0)
+            else f"allowed: {sign} {bound}"
+        )
     elif kind in ("string_pattern_mismatch",):
         allowed = f"allowed: text matching {context.get('pattern')}"
     elif kind in _ALLOWED:
@@ -181,25 +190,32 @@ def describe(error: ErrorDetails, model: type[BaseModel], lines: LineMap | None 
     return f"{where} is {shown} ({allowed})"
 
 
-def problems_of(error: ValidationError, model: type[BaseModel], lines: LineMap) -> list[Problem]:
-    """Every pydantic error of ``error`` as a problem at its line."""
-    return [
-        lines.problem(detail["loc"], describe(detail, model, lines)) for detail in error.errors()
-    ]
+def problems_of(
+    error: ValidationError, model: type[BaseModel], lines: LineMap, at: Loc = ()
+) -> list[Problem]:
+    """Every pydantic error of ``error`` as a problem at its line; ``at`` is where ``model``'s
+    data sits inside the file (``("convergence-guard",)`` for a nested setting)."""
+    problems = []
+    for detail in error.errors():
+        detail["loc"] = (*at, *detail["loc"])
+        problems.append(lines.problem(detail["loc"], describe(detail, model, lines, len(at))))
+    return problems
 
 
-def validate(model: type[M], data: Any, lines: LineMap) -> M:
+def validate(model: type[M], data: Any, lines: LineMap, at: Loc = ()) -> M:
     """``data`` as ``model``, or :class:`ProblemsFound` with one problem per pydantic error."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, by_alias=True, by_name=False)
     except ValidationError as error:
-        raise ProblemsFound(problems_of(error, model, lines)) from None
+        raise ProblemsFound(problems_of(error, model, lines, at)) from None
 
 
-def validated(model: type[M], data: Any, lines: LineMap) -> tuple[M | None, list[Problem]]:
+def validated(
+    model: type[M], data: Any, lines: LineMap, at: Loc = ()
+) -> tuple[M | None, list[Problem]]:
     """``data`` as ``model`` and no problem, or ``None`` and the problems (to collect them)."""
     try:
-        return validate(model, data, lines), []
+        return validate(model, data, lines, at), []
     except ProblemsFound as found:
         return None, found.problems
 

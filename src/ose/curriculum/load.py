@@ -10,13 +10,10 @@ from __future__ import annotations
 import difflib
 import re
 from pathlib import Path
-from typing import Any
 
-import yaml
-from pydantic import BaseModel, ValidationError
-
-from ose.core.frontmatter import FrontMatter, parse_front_matter, split_front_matter
+from ose.core.frontmatter import FrontMatter, parse_front_matter
 from ose.core.problems import Problem, ProblemsFound
+from ose.core.schema import validated
 from ose.curriculum.model import (
     COURSE_KEYS,
     KERNEL_FOR,
@@ -60,46 +57,9 @@ def first_heading(front: FrontMatter) -> tuple[int, str] | None:
     return None
 
 
-def item_lines(front: FrontMatter, key: str) -> list[int]:
-    """The 1-based line of each item of the list at ``key`` (block or flow style)."""
-    block, _, _ = split_front_matter(front.path.read_text(encoding="utf-8"))
-    node = yaml.compose(block or "", Loader=yaml.SafeLoader)
-    if not isinstance(node, yaml.MappingNode):
-        return []
-    for key_node, value in node.value:
-        if key_node.value == key and isinstance(value, yaml.SequenceNode):
-            return [item.start_mark.line + 2 for item in value.value]
-    return []
-
-
 def _line_of_item(front: FrontMatter, key: str, index: int) -> int:
-    lines = item_lines(front, key)
+    lines = front.item_lines(key)
     return lines[index] if index < len(lines) else front.line_of(key)
-
-
-def _validated(
-    model: type[BaseModel],
-    data: dict[str, Any],
-    front: FrontMatter,
-    required: tuple[str, ...],
-    what: str,
-    root: Path,
-) -> tuple[Any, list[Problem]]:
-    """The record, or the problems pydantic found, each at the line of its key."""
-    try:
-        return model.model_validate(data), []
-    except ValidationError as error:
-        problems = []
-        for detail in error.errors():
-            key = str(detail["loc"][0]) if detail["loc"] else ""
-            if detail["type"] == "missing":
-                message = f"missing key {key!r} ({what} front matter gives: {', '.join(required)})"
-            elif detail["type"] == "value_error":
-                message = str(detail["ctx"]["error"])
-            else:
-                message = f"{key} is {detail['input']!r} ({detail['msg'].lower()})"
-            problems.append(front.problem(key, message, root))
-        return None, problems
 
 
 def _typos(front: FrontMatter, known: tuple[str, ...], root: Path) -> list[Problem]:
@@ -111,7 +71,9 @@ def _typos(front: FrontMatter, known: tuple[str, ...], root: Path) -> list[Probl
         close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.8)
         if close:
             problems.append(
-                front.problem(str(key), f"unknown key {key!r} (did you mean {close[0]!r}?)", root)
+                front.problem(
+                    str(key), f"{key} is not a known key (did you mean {close[0]!r}?)", root
+                )
             )
     return problems
 
@@ -198,7 +160,7 @@ def _read_course(
     data = {**front.data, "id": folder.name, "path": Problem.at(index, 0, "", root).path}
     problems.extend(_typos(front, COURSE_KEYS, root))
     problems.extend(_title_problems(front, "the course page", root))
-    course, found = _validated(Course, data, front, COURSE_KEYS, "a course's", root)
+    course, found = validated(Course, data, front.lines)
     problems.extend(found)
     return course, front
 
@@ -221,7 +183,7 @@ def _read_lesson(
     problems.extend(_typos(front, (*LESSON_KEYS, "convergence-guard"), root))
     problems.extend(_title_problems(front, "the lesson", root))
     problems.extend(_kernel_problems(front, root))
-    lesson, found = _validated(Lesson, data, front, LESSON_KEYS, "a lesson's", root)
+    lesson, found = validated(Lesson, data, front.lines)
     problems.extend(found)
     return lesson, front
 

@@ -12,14 +12,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 
 import nbformat
 from myst_nb.core.read import is_myst_markdown_notebook, read_myst_markdown_notebook
 from myst_parser.config.main import MdParserConfig
+from pydantic import Field
 
 from ose.core.frontmatter import FrontMatter, parse_front_matter
 from ose.core.problems import Problem, ProblemsFound
-from ose.execution.guard import GuardSettings
+from ose.core.schema import Record, validated
+from ose.core.text import read_text
+from ose.execution.guard import DEFAULT_ESS_FLOOR, GuardSettings
 from ose.kernels import KERNELS
 from ose.markup import MYST_EXTENSIONS
 from ose.project import Project
@@ -50,13 +54,13 @@ def _myst_config() -> MdParserConfig:
 def read_notebook(path: Path) -> nbformat.NotebookNode:
     """The notebook exactly as myst-nb builds it, with ``metadata.source_map``: the 1-based
     line where each cell starts, so a failing cell can be reported as ``path:line``."""
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path)
     return read_myst_markdown_notebook(text, _myst_config(), add_source_map=True, path=path)
 
 
 def is_notebook(front_matter: FrontMatter) -> bool:
     """The test myst-nb applies, so that both agree on which files are notebooks."""
-    text = front_matter.path.read_text(encoding="utf-8")
+    text = read_text(front_matter.path)
     return is_myst_markdown_notebook(text)
 
 
@@ -87,53 +91,27 @@ def notebook_problems(front: FrontMatter, root: Path) -> list[Problem]:
 
 
 GUARD_KEY = "convergence-guard"
-_GUARD_FIELDS = {"expected-failures", "ess-floor"}
+
+
+class GuardDeclaration(Record):
+    """``convergence-guard:`` in a lesson's front matter: what the lesson says of its models."""
+
+    expected_failures: tuple[str, ...] = ()
+    ess_floor: Annotated[float, Field(gt=0)] = DEFAULT_ESS_FLOOR
+
+
+def _guard(front: FrontMatter) -> tuple[GuardDeclaration | None, list[Problem]]:
+    return validated(GuardDeclaration, front.data.get(GUARD_KEY) or {}, front.lines, (GUARD_KEY,))
 
 
 def _guard_problems(front: FrontMatter, root: Path) -> list[Problem]:
-    guard = front.data.get(GUARD_KEY)
-    if guard is None:
-        return []
-    if not isinstance(guard, dict):
-        return [
-            front.problem(
-                GUARD_KEY,
-                f"{GUARD_KEY} must be a mapping (allowed keys: expected-failures, ess-floor)",
-                root,
-            )
-        ]
-    problems = []
-    for key in sorted(set(guard) - _GUARD_FIELDS):
-        problems.append(
-            front.problem(
-                GUARD_KEY,
-                f"{GUARD_KEY} has unknown key {key!r} (allowed: ess-floor, expected-failures)",
-                root,
-            )
-        )
-    failures = guard.get("expected-failures", [])
-    if not isinstance(failures, list) or not all(isinstance(x, str) for x in failures):
-        problems.append(
-            front.problem(
-                GUARD_KEY, f"{GUARD_KEY}.expected-failures must be a list of variable names", root
-            )
-        )
-    floor = guard.get("ess-floor", 1)
-    if not isinstance(floor, int | float) or isinstance(floor, bool) or floor <= 0:
-        problems.append(
-            front.problem(
-                GUARD_KEY, f"{GUARD_KEY}.ess-floor is {floor!r} (allowed: a positive number)", root
-            )
-        )
-    return problems
+    return _guard(front)[1]
 
 
 def _guard_settings(front: FrontMatter) -> GuardSettings:
-    guard = front.data.get(GUARD_KEY) or {}
-    defaults = GuardSettings()
+    declared = _guard(front)[0] or GuardDeclaration()
     return GuardSettings(
-        ess_floor=guard.get("ess-floor", defaults.ess_floor),
-        expected_failures=tuple(guard.get("expected-failures", ())),
+        ess_floor=declared.ess_floor, expected_failures=tuple(declared.expected_failures)
     )
 
 
