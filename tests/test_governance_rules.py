@@ -95,7 +95,7 @@ EXPECTED = {
     "title, status, version, ratified, owner, review-cycle, next-review, amended-by)",
     # the budget and revenue plan
     "budget-schema": "governance/budget.yaml:25: sections[1].groups[0].lines[0].amount is "
-    "-60000 (allowed: > 0)",
+    "-60000 (allowed: a positive number)",
     "budget-subtotal": "governance/budget.yaml:7: staff subtotal does not add up: expected "
     "$200,000, actual $195,000 (the sum of its 2 lines)",
     "budget-total": "governance/budget.yaml:2: total does not add up: expected $310,000, "
