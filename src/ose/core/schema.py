@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import types
 import typing
+from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -76,6 +77,38 @@ def keys_at(model: type[BaseModel], loc: Loc) -> list[str]:
             if not (f.json_schema_extra or {}).get("derived")  # type: ignore[union-attr]
         ]
     return []
+
+
+def missing(where: str) -> str:
+    """The one wording of a required key that is absent."""
+    return f"{where} is missing (required)"
+
+
+def _suggestion(name: str, known: Iterable[str]) -> str | None:
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def unknown_key(where: str, allowed: Iterable[str]) -> str:
+    """The one wording of a key that the schema does not have."""
+    allowed = list(allowed)
+    close = _suggestion(where.rsplit(".", 1)[-1], allowed)
+    if close:
+        return f"{where} is not a known key (did you mean {close!r}?)"
+    listed = f"allowed: {', '.join(allowed)}" if allowed else "no key is allowed here"
+    return f"{where} is not a known key ({listed})"
+
+
+def unknown_name(what: str, name: str, known: Iterable[str], where: str = "") -> str:
+    """The one wording of a name used in one file and not defined where such names are:
+    ``owner 'tsc-board' is not a body of governance/roster.yaml (did you mean 'board'?)``."""
+    known = sorted(set(known))
+    close = _suggestion(name, known)
+    defined = f" of {where}" if where else ""
+    if close:
+        return f"{what} {name!r} is not a known{defined} one (did you mean {close!r}?)"
+    shown = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
+    return f"{what} {name!r} is not a known{defined} one (allowed: {shown or 'none defined'})"
 
 
 DATE = "a date, YYYY-MM-DD"
@@ -143,14 +176,9 @@ def describe(
     value = error.get("input")
     raw = lines.raw.get(loc) if lines is not None else None
     if kind == "missing":
-        return f"{where} is missing (required)"
+        return missing(where)
     if kind == "extra_forbidden":
-        keys = keys_at(model, loc[depth:-1])
-        close = difflib.get_close_matches(str(loc[-1]), keys, n=1, cutoff=0.75)
-        if close:
-            return f"{where} is not a known key (did you mean {close[0]!r}?)"
-        allowed = f"allowed: {', '.join(keys)}" if keys else "not a known key"
-        return f"{where} is not a known key ({allowed})"
+        return unknown_key(where, keys_at(model, loc[depth:-1]))
     if kind == "value_error":
         reason = str(context.get("error", error["msg"]))
         if reason.startswith((f"{where} ", f"{where}.")):  # it names the key itself

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from ose.core.dates import build_date
 from ose.core.problems import Problem, ProblemsFound
+from ose.core.schema import missing, unknown_key
 from ose.decisions.records import (
     FIELDS,
     FOLDER,
@@ -168,16 +169,17 @@ class _Linter:
             return
         data = record.data
         required = ("number", *REQUIRED) if not record.is_draft else REQUIRED
+        if not record.front or not record.front.present:
+            self.report(
+                record, 1, f"the record has no front matter (required: {', '.join(required)})"
+            )
+            return
         for key in required:
             if key not in data:
-                self.report(
-                    record,
-                    1,
-                    f"missing field {key!r} (required: {', '.join(required)})",
-                )
+                self.report(record, 1, missing(key))
         for key in data:
             if key not in FIELDS:
-                self.at_key(record, key, f"unknown field {key!r} (allowed: {', '.join(FIELDS)})")
+                self.at_key(record, key, unknown_key(key, FIELDS))
         self.number(record)
         self.status(record)
         self.date(record)

@@ -15,9 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from ose.core.frontmatter import FrontMatter, parse_front_matter, split_front_matter
+from ose.core.frontmatter import FrontMatter, parse_front_matter
 from ose.core.problems import Problem, ProblemsFound
 
 #: The folder of records, relative to the project root.
@@ -59,7 +57,6 @@ REQUIRED: tuple[str, ...] = ("title", "status", "date", "deciders", "tags")
 LINK_FIELDS: tuple[str, ...] = ("supersedes", "superseded-by")
 URL_FIELDS: tuple[str, ...] = ("discussion", "resolution")
 REQUIRED_SECTIONS: tuple[str, ...] = ("Context", "Decision", "Consequences")
-OPTIONAL_SECTIONS: tuple[str, ...] = ("Alternatives",)
 MAX_TITLE = 80
 
 #: Markdown files in the folder that are not records.
@@ -230,42 +227,13 @@ def read_record(path: Path, root: Path | None = None) -> RecordFile:
         record = RecordFile(path, None, draft.group(1), is_draft=True)
     else:
         record = RecordFile(path, None, None, is_draft=False)
-    text = path.read_text(encoding="utf-8")
     try:
-        record.front = parse_front_matter(path, text, root=root)
+        record.front = parse_front_matter(path, root=root)
     except ProblemsFound as found:
         record.unreadable = list(found.problems)
         return record
-    except ValueError:
-        # YAML takes 2026-13-45 for a date and fails to build it: point at the key instead
-        record.unreadable = _impossible_dates(path, text, root)
-        return record
     record.headings, record.filled = _headings(record.front)
     return record
-
-
-def _impossible_dates(path: Path, text: str, root: Path | None) -> list[Problem]:
-    """Problems for top-level values that look like dates but are not real ones."""
-    block, _, _ = split_front_matter(text)
-    node = yaml.compose(block or "", Loader=yaml.SafeLoader)
-    problems = []
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            if value_node.tag != "tag:yaml.org,2002:timestamp":
-                continue
-            try:
-                yaml.SafeLoader(value_node.value).construct_yaml_timestamp(value_node)
-            except ValueError as error:
-                problems.append(
-                    Problem.at(
-                        path,
-                        key_node.start_mark.line + 2,
-                        f"{key_node.value} {value_node.value} is not a real date: {error} "
-                        "(allowed: an ISO date, YYYY-MM-DD)",
-                        root,
-                    )
-                )
-    return problems
 
 
 def as_date(value: Any) -> date | None:
