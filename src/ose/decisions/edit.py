@@ -26,6 +26,7 @@ import yaml
 
 from ose.core.frontmatter import split_front_matter
 from ose.core.problems import Problem, ProblemsFound, display_path
+from ose.core.text import read_text
 from ose.decisions.lint import check_decisions
 from ose.decisions.records import (
     FIELDS,
@@ -192,7 +193,7 @@ def new_draft(
             raise _fail(
                 root, record, f"slug {slug!r} is taken by this record (choose another title)"
             )
-    text = template.read_text(encoding="utf-8")
+    text = read_text(template)
     values: dict[str, Any] = {"title": title, "status": "proposed", "date": today}
     if deciders:
         values["deciders"] = deciders
@@ -225,7 +226,7 @@ def set_status(root: Path, reference: str, status: str, today: date) -> Decision
             record,
             f"status {record.status!r} cannot become {status!r} (allowed: {options})",
         )
-    text = record.path.read_text(encoding="utf-8")
+    text = read_text(record.path)
     record.path.write_text(set_fields(text, {"status": status, "date": today}), encoding="utf-8")
     return find(root, str(record.key))
 
@@ -250,16 +251,14 @@ def supersede(root: Path, old_reference: str, new_reference: str, today: date) -
             f"(ose decision status {new.key} accepted)",
         )
     old_text = set_fields(
-        old.path.read_text(encoding="utf-8"),
+        read_text(old.path),
         {
             "status": "superseded",
             "date": today,
             "superseded-by": [*old.superseded_by, new.key],
         },
     )
-    new_text = set_fields(
-        new.path.read_text(encoding="utf-8"), {"supersedes": [*new.supersedes, old.key]}
-    )
+    new_text = set_fields(read_text(new.path), {"supersedes": [*new.supersedes, old.key]})
     old.path.write_text(old_text, encoding="utf-8")
     new.path.write_text(new_text, encoding="utf-8")
     return old.path, new.path
@@ -289,7 +288,7 @@ def number_drafts(root: Path, today: date | None = None) -> list[Numbered]:
     for draft in drafts:
         mapping[draft.key] = next_number
         target = draft.path.with_name(f"{next_number:04d}-{draft.slug}.md")
-        text = set_fields(draft.path.read_text(encoding="utf-8"), {"number": next_number})
+        text = set_fields(read_text(draft.path), {"number": next_number})
         text = set_heading(text, f"# {next_number}. {draft.title}")
         target.write_text(text, encoding="utf-8")
         draft.path.unlink()
@@ -309,7 +308,7 @@ def _rewrite_links(root: Path, mapping: dict[Ref, int]) -> None:
             if any(ref in mapping for ref in refs):
                 changed[key] = [mapping.get(ref, ref) for ref in refs]
         if changed:
-            text = record.path.read_text(encoding="utf-8")
+            text = read_text(record.path)
             record.path.write_text(set_fields(text, changed), encoding="utf-8")
     stems = {
         str(key): f"{number:04d}-{str(key).removeprefix('draft-')}"
@@ -319,7 +318,7 @@ def _rewrite_links(root: Path, mapping: dict[Ref, int]) -> None:
         r"(?<![\w-])(" + "|".join(re.escape(stem) for stem in stems) + r")(?![\w-])"
     )
     for path in Project.at(root).markdown_sources():
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
         _block, _, body = split_front_matter(text)
         head = text[: len(text) - len(body)]
         new_body = pattern.sub(lambda m: stems[m.group(1)], body)
