@@ -145,7 +145,7 @@ CASES = {
             )
         },
         {},
-        [f"{INDEX}:4: summary is ['one', 'two'] (allowed: a non-empty line of text)"],
+        [f"{INDEX}:4: summary is a list (allowed: a non-empty line of text)"],
     ),
     # objectives
     "objectives empty": (

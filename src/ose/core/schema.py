@@ -184,7 +184,7 @@ def describe(
         if reason.startswith((f"{where} ", f"{where}.")):  # it names the key itself
             return reason
         if reason.startswith("allowed: "):  # a validator that only says what is allowed
-            return f"{where} is {_shown(value, raw)} ({reason})"
+            return f"{where} is {_shown(value, raw)}{_retyped(value, raw)} ({reason})"
         return f"{where}: {reason}"
     if kind == "assertion_error":
         return f"{where}: {error['msg'].removeprefix('Assertion failed, ')}"

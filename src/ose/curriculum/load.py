@@ -135,12 +135,21 @@ def _kernel_problems(front: FrontMatter, root: Path) -> list[Problem]:
     return []
 
 
-def _read(path: Path, root: Path, problems: list[Problem]) -> FrontMatter | None:
+def _read(
+    path: Path, root: Path, problems: list[Problem], what: str, keys: tuple[str, ...]
+) -> FrontMatter | None:
+    """The front matter of a course page or lesson, which must have one."""
     try:
-        return parse_front_matter(path, root=root)
+        front = parse_front_matter(path, root=root)
     except ProblemsFound as found:
         problems.extend(found.problems)
         return None
+    if not front.present:
+        problems.append(
+            Problem.at(path, 1, f"{what} has no front matter (required: {', '.join(keys)})", root)
+        )
+        return None
+    return front
 
 
 def _read_course(
@@ -154,7 +163,7 @@ def _read_course(
             )
         )
         return None, None
-    front = _read(index, root, problems)
+    front = _read(index, root, problems, "the course page", COURSE_KEYS)
     if front is None:
         return None, None
     data = {**front.data, "id": folder.name, "path": Problem.at(index, 0, "", root).path}
@@ -168,7 +177,7 @@ def _read_course(
 def _read_lesson(
     path: Path, course_id: str, root: Path, problems: list[Problem]
 ) -> tuple[Lesson | None, FrontMatter | None]:
-    front = _read(path, root, problems)
+    front = _read(path, root, problems, "the lesson", LESSON_KEYS)
     if front is None:
         return None, None
     spec = front.data.get("kernelspec")
@@ -177,7 +186,10 @@ def _read_lesson(
         "path": Problem.at(path, 0, "", root).path,
         "course": course_id,
         "stem": path.stem,
-        "kernel": spec.get("name") if isinstance(spec, dict) else None,
+        # the kernel's name is checked with the notebook's other execution settings
+        "kernel": spec.get("name")
+        if isinstance(spec, dict) and isinstance(spec.get("name"), str)
+        else None,
         "uses_jax": front.data.get("accelerator") == "gpu" or bool(_JAX.search(front.body)),
     }
     problems.extend(_typos(front, (*LESSON_KEYS, "convergence-guard"), root))
@@ -240,8 +252,8 @@ def _prerequisite_problems(
 ) -> list[Problem]:
     """Each prerequisite that looks like a reference (``stem``, ``course/stem``) resolves.
 
-    ``files`` holds ``course/stem`` of every lesson file, valid or not: a reference to a lesson
-    whose own front matter is broken is not reported twice.
+    ``files`` holds ``course/stem`` of every lesson file and the id of every course folder,
+    valid or not: a reference to one whose own front matter is broken is not reported twice.
     """
     stems = sorted({lesson.stem for lesson in curriculum.lessons.values()})
     targets = stems + [course.id for course in curriculum.courses]
@@ -291,6 +303,7 @@ def read_curriculum(project: Project) -> tuple[Curriculum, list[Problem]]:
         if course_dir.name.startswith((".", "_")):
             continue
         course, front = _read_course(course_dir, root, problems)
+        files.add(course_dir.name)  # a course whose page is broken is not reported again
         fronts: dict[str, FrontMatter] = {}
         for path in sorted(course_dir.glob("*.md")):
             if path.name == "index.md":

@@ -26,7 +26,7 @@ REFERENCE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)?
 
 def _text(key: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{key} is {value!r} (allowed: a non-empty line of text)")
+        raise ValueError("allowed: a non-empty line of text")
     return value.strip()
 
 
@@ -43,8 +43,8 @@ def _text_list(key: str, value: Any, what: str, *, empty: bool) -> list[str]:
 
 
 def _choice(key: str, value: Any, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        raise ValueError(f"{key} is {value!r} (allowed: {', '.join(allowed)})")
+    if not isinstance(value, str) or value not in allowed:
+        raise ValueError(f"allowed: {', '.join(allowed)}")
     return str(value)
 
 
