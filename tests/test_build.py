@@ -259,7 +259,8 @@ def test_check_reports_bad_sources_and_executes_nothing(tmp_path):
     status, _, err = run_cli("--root", str(root), "check")
     assert status == 1
     assert err.strip() == (
-        "lessons/bad.md:5: kernelspec.name is 'python3' (allowed: pymc-cpu, pymc-jax)"
+        "lessons/bad.md:6: kernelspec.name is 'python3', not a kernel of the build "
+        "(allowed: pymc-cpu, pymc-jax)"
     )
     assert not (root / "_build" / "execution").exists()
 

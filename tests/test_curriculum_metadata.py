@@ -437,4 +437,7 @@ def test_an_unknown_kernel_is_reported_once(tmp_path):
     project = site(tmp_path, {SECOND: ("{name: pymc-cpu,", "{name: python3,")})
     assert messages(project) == []
     lines = [str(p) for p in check_sources(project) if p.path == SECOND]
-    assert lines == [f"{SECOND}:4: kernelspec.name is 'python3' (allowed: pymc-cpu, pymc-jax)"]
+    assert lines == [
+        f"{SECOND}:4: kernelspec.name is 'python3', not a kernel of the build "
+        "(allowed: pymc-cpu, pymc-jax)"
+    ]

@@ -141,8 +141,8 @@ CASES: list[tuple[str, str, list[str]]] = [
         "decider-unknown",
         "decider-unknown",
         [
-            f"{R1}:6: decider 'council' is not in governance/roster.yaml (allowed: a body id "
-            "(board, tsc) or a seat id)"
+            f"{R1}:6: decider is 'council', not a body or seat of governance/roster.yaml "
+            "(allowed: board, board-chair, tsc, tsc-chair)"
         ],
     ),
     (

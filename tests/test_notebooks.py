@@ -61,7 +61,8 @@ def test_default_timeout_is_generous(tmp_path):
 
 def test_unknown_kernel(tmp_path):
     assert messages(site(tmp_path, kernel="python3")) == [
-        "lessons/a.md:5: kernelspec.name is 'python3' (allowed: pymc-cpu, pymc-jax)"
+        "lessons/a.md:6: kernelspec.name is 'python3', not a kernel of the build "
+        "(allowed: pymc-cpu, pymc-jax)"
     ]
 
 

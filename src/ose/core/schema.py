@@ -99,16 +99,16 @@ def unknown_key(where: str, allowed: Iterable[str]) -> str:
     return f"{where} is not a known key ({listed})"
 
 
-def unknown_name(what: str, name: str, known: Iterable[str], where: str = "") -> str:
+def unknown_name(what: str, name: object, kind: str, known: Iterable[str], where: str = "") -> str:
     """The one wording of a name used in one file and not defined where such names are:
-    ``owner 'tsc-board' is not a body of governance/roster.yaml (did you mean 'board'?)``."""
+    ``owner is 'boardd', not a body of governance/roster.yaml (did you mean 'board'?)``."""
     known = sorted(set(known))
-    close = _suggestion(name, known)
-    defined = f" of {where}" if where else ""
+    close = _suggestion(str(name), known)
+    defined = f"{kind} of {where}" if where else kind
     if close:
-        return f"{what} {name!r} is not a known{defined} one (did you mean {close!r}?)"
+        return f"{what} is {name!r}, not {defined} (did you mean {close!r}?)"
     shown = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
-    return f"{what} {name!r} is not a known{defined} one (allowed: {shown or 'none defined'})"
+    return f"{what} is {name!r}, not {defined} (allowed: {shown or 'none is defined'})"
 
 
 DATE = "a date, YYYY-MM-DD"

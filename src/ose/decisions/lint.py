@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from ose.core.dates import build_date
 from ose.core.problems import Problem, ProblemsFound
-from ose.core.schema import missing, unknown_key
+from ose.core.schema import missing, unknown_key, unknown_name
 from ose.decisions.records import (
     FIELDS,
     FOLDER,
@@ -293,14 +293,14 @@ class _Linter:
                     f"ids from {ROSTER})",
                 )
             elif self.deciders is not None:
-                for item in value:
+                lines = record.front.item_lines("deciders") if record.front else []
+                for index, item in enumerate(value):
                     if item not in self.deciders:
-                        self.at_key(
-                            record,
-                            "deciders",
-                            f"decider {_show(item)} is not in {ROSTER} (allowed: a body id "
-                            f"({', '.join(self.deciders.bodies)}) or a seat id)",
+                        line = lines[index] if index < len(lines) else record.line_of("deciders")
+                        message = unknown_name(
+                            "decider", item, "a body or seat", self.deciders.names, ROSTER
                         )
+                        self.report(record, line, message)
         if "tags" in data:
             value = data["tags"]
             if not isinstance(value, list):

@@ -21,7 +21,7 @@ from pydantic import Field
 
 from ose.core.frontmatter import FrontMatter, parse_front_matter
 from ose.core.problems import Problem, ProblemsFound
-from ose.core.schema import Record, validated
+from ose.core.schema import Record, unknown_name, validated
 from ose.core.text import read_text
 from ose.execution.guard import DEFAULT_ESS_FLOOR, GuardSettings
 from ose.kernels import KERNELS
@@ -73,10 +73,8 @@ def notebook_problems(front: FrontMatter, root: Path) -> list[Problem]:
     spec = front.data.get("kernelspec")
     name = spec.get("name") if isinstance(spec, dict) else None
     if name not in KERNELS:
-        allowed = ", ".join(sorted(KERNELS))
-        problems.append(
-            front.problem("kernelspec", f"kernelspec.name is {name!r} (allowed: {allowed})", root)
-        )
+        message = unknown_name("kernelspec.name", name, "a kernel", KERNELS, "the build")
+        problems.append(front.problem(("kernelspec", "name"), message, root))
     timeout = (front.data.get("mystnb") or {}).get("execution_timeout", DEFAULT_CELL_TIMEOUT)
     if not isinstance(timeout, int) or isinstance(timeout, bool) or timeout <= 0:
         problems.append(

@@ -13,8 +13,8 @@ from typing import Literal
 from pydantic import Field, PositiveInt, PrivateAttr
 
 from ose.core.problems import Problem
-from ose.core.schema import Record, load
-from ose.core.yamldata import LineMap, Loc
+from ose.core.schema import Record, load, unknown_name
+from ose.core.yamldata import LineMap, Loc, dotted
 from ose.governance.roster import Id
 
 
@@ -158,13 +158,14 @@ def _tier_problems(budget: Budget, sponsorship: Sponsorship) -> list[Problem]:
         loc: Loc = ("sponsorship", "tiers", index, "benefits")
         for position, benefit in enumerate(tier.benefits):
             if benefit not in sponsorship.benefits:
-                problems.append(
-                    budget.problem(
-                        (*loc, position),
-                        f"tier {tier.id!r} offers {benefit!r} (allowed: "
-                        f"{', '.join(sponsorship.benefits)})",
-                    )
+                message = unknown_name(
+                    dotted((*loc, position)),
+                    benefit,
+                    "a benefit",
+                    sponsorship.benefits,
+                    "sponsorship.benefits",
                 )
+                problems.append(budget.problem((*loc, position), message))
         missing = [benefit for benefit in below if benefit not in tier.benefits]
         if missing:
             problems.append(

@@ -20,7 +20,7 @@ from pydantic_core import PydanticCustomError
 
 from ose.core.frontmatter import FrontMatter, parse_front_matter
 from ose.core.problems import Problem, ProblemsFound
-from ose.core.schema import Record, validate
+from ose.core.schema import Record, unknown_name, validate
 from ose.governance.roster import Id
 
 GOVERNANCE_DIR = "governance"
@@ -80,10 +80,6 @@ def charter_paths(root: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return [p for p in sorted(folder.rglob("*.md")) if p != folder / INDEX_NAME]
-
-
-def is_charter(root: Path, path: Path) -> bool:
-    return path.resolve() in {p.resolve() for p in charter_paths(root)}
 
 
 def decision_files(root: Path) -> dict[int, Path]:
@@ -150,20 +146,15 @@ def charter_problems(
             )
         )
     if bodies is not None and meta.owner not in bodies:
-        allowed = ", ".join(bodies) if bodies else "none, there is no governance/roster.yaml"
-        problems.append(
-            charter.problem(
-                "owner", f"owner is {meta.owner!r} (allowed: a body of the roster: {allowed})", root
-            )
+        message = unknown_name(
+            "owner", meta.owner, "a body", bodies, f"{GOVERNANCE_DIR}/roster.yaml"
         )
-    for number in meta.amended_by:
+        problems.append(charter.problem("owner", message, root))
+    for index, number in enumerate(meta.amended_by):
         if number not in decisions:
-            problems.append(
-                charter.problem(
-                    "amended-by",
-                    f"amended-by names decision {number}, but there is no "
-                    f"{DECISIONS_DIR}/{number:04d}-*.md (allowed: numbers of existing records)",
-                    root,
-                )
+            known = [str(n) for n in sorted(decisions)]
+            message = unknown_name(
+                f"amended-by[{index}]", number, "a record number", known, f"{DECISIONS_DIR}/"
             )
+            problems.append(charter.problem(("amended-by", index), message, root))
     return problems

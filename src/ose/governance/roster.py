@@ -15,8 +15,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, PrivateAttr, model_validator
 
 from ose.core.problems import Problem, ProblemsFound
-from ose.core.schema import Record, load
-from ose.core.yamldata import LineMap, Loc
+from ose.core.schema import Record, load, unknown_name
+from ose.core.yamldata import LineMap, Loc, dotted
 
 #: Ids of bodies and seats: lower-case words joined by hyphens, e.g. ``wg-docs-lead``.
 Id = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
@@ -112,13 +112,6 @@ class Roster(Record):
         """Body ids and seat ids: what a decision record may name as a decider."""
         return set(self.bodies) | set(self.seats)
 
-    def seat_loc(self, seat_id: str) -> Loc:
-        for body in self.bodies.values():
-            for index, seat in enumerate(body.seats):
-                if seat.id == seat_id:
-                    return ("bodies", body.id, "seats", index)
-        return ()
-
     def problem(self, loc: Loc, message: str) -> Problem:
         """A problem at ``loc`` in the roster file."""
         if self._lines is None:
@@ -151,13 +144,14 @@ def roster_consistency(roster: Roster) -> list[Problem]:
                 )
             seen.setdefault(seat.id, body.id)
             if seat.constituency is not None and seat.constituency not in roster.constituencies:
-                allowed = ", ".join(sorted(roster.constituencies)) or "none are defined"
-                problems.append(
-                    roster.problem(
-                        (*loc, "constituency"),
-                        f"constituency {seat.constituency!r} is not defined (allowed: {allowed})",
-                    )
+                message = unknown_name(
+                    dotted((*loc, "constituency")),
+                    seat.constituency,
+                    "a constituency",
+                    roster.constituencies,
+                    "governance/roster.yaml",
                 )
+                problems.append(roster.problem((*loc, "constituency"), message))
             holder = seat.holder
             if holder is not None and holder.term_end <= holder.term_start:
                 problems.append(
