@@ -9,13 +9,28 @@ from __future__ import annotations
 import os
 from datetime import UTC, date, datetime
 
+from ose.core.problems import Problem, ProblemsFound
+
 
 def build_date() -> date:
-    """Today, or the date ``SOURCE_DATE_EPOCH`` names."""
+    """Today, or the date ``SOURCE_DATE_EPOCH`` names; a value that is not one is refused
+    rather than silently replaced by today."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
+    if not epoch:
+        return date.today()
+    try:
         return datetime.fromtimestamp(int(epoch), tz=UTC).date()
-    return date.today()
+    except (ValueError, OverflowError, OSError):
+        raise ProblemsFound(
+            [
+                Problem(
+                    "SOURCE_DATE_EPOCH",
+                    0,
+                    f"the build date is {epoch!r} (allowed: whole seconds since 1970-01-01 UTC, "
+                    "e.g. 1764633600)",
+                )
+            ]
+        ) from None
 
 
 def add_years(day: date, years: int) -> date:
