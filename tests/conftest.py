@@ -85,11 +85,6 @@ def build_site(root: Path, *args: str) -> BuiltSite:
     return BuiltSite(root, root / "_build", status, out, err)
 
 
-def build(root: Path, capfd: pytest.CaptureFixture[str] | None = None, *args: str) -> BuiltSite:
-    """Alias of :func:`build_site` (``capfd`` is accepted and unused)."""
-    return build_site(root, *args)
-
-
 @pytest.fixture(scope="session")
 def real_site() -> BuiltSite:
     """The repository's own site, built once per test session (its caches under REPO/_build)."""
