@@ -20,7 +20,9 @@ extensions = [
     "ose.sphinxext.site",
     "ose.sphinxext.decisions",
     "ose.sphinxext.governance",
-    "ose.sphinxext.curriculum",
+    "ose.sphinxext.teaching",
+    "ose.sphinxext.courses",
+    "ose.sphinxext.execution",
 ]
 
 root_doc = "index"

@@ -14,18 +14,16 @@ The records are read by :mod:`ose.decisions` once per build. This module only re
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from docutils import nodes
-from sphinx import addnodes
 from sphinx.application import Sphinx
-from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
-from sphinx.util import logging
-from sphinx.util.docutils import SphinxDirective
 
+from ose.core.dates import build_date
 from ose.decisions.export import as_json, atom_feed
 from ose.decisions.lint import ROSTER, RULES, lint_records, load_deciders
 from ose.decisions.records import (
@@ -40,10 +38,12 @@ from ose.decisions.records import (
     sort_decisions,
     to_decision,
 )
+from ose.sphinxext.base import metadata
+from ose.sphinxext.nodes import badge, doc_link, field, insert_under_title, joined, row, table
+from ose.sphinxext.problems import ConcernDirective
+from ose.sphinxext.state import ose_state
 
-logger = logging.getLogger(__name__)
-
-STATIC_DIR = Path(__file__).resolve().parent.parent / "decisions" / "static"
+CONCERN = "decisions"
 FEED_PATH = f"{FOLDER}/atom.xml"
 JSON_PATH = "decisions.json"
 
@@ -51,32 +51,27 @@ JSON_PATH = "decisions.json"
 # -- loading, once per build ----------------------------------------------------------------
 
 
-def _load(app: Sphinx) -> None:
-    """Read and lint every record; keep them on the environment for the readers."""
-    from ose.core.dates import build_date
+@dataclasses.dataclass
+class Records:
+    """Every well-formed record, in order, and the names of the bodies and seats that decide."""
 
+    decisions: list[Decision] = dataclasses.field(default_factory=list)
+    names: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+def _read(app: Sphinx) -> None:
+    """Read and lint every record; what the lint finds is warned once pages are known."""
     root = Path(app.srcdir)
     records = read_records(root)
     deciders = load_deciders(root)
-    for problem in lint_records(records, root, deciders, build_date()):
-        logger.warning(
-            problem.message,
-            location=f"{root / problem.path}:{problem.line}",
-            type="ose",
-            subtype="decisions",
-        )
-    decisions = [d for d in map(to_decision, records) if d is not None]
-    env: Any = app.env
-    env.ose_decisions = sort_decisions(decisions)
-    env.ose_decision_names = deciders.names if deciders else {}
+    problems = lint_records(records, root, deciders, build_date())
+    decisions = sort_decisions([d for d in map(to_decision, records) if d is not None])
+    facts = Records(decisions, deciders.names if deciders else {})
+    ose_state(app.env).set_facts(CONCERN, facts, problems)
 
 
-def _decisions(env: BuildEnvironment) -> list[Decision]:
-    return getattr(env, "ose_decisions", [])
-
-
-def _names(env: BuildEnvironment) -> dict[str, str]:
-    return getattr(env, "ose_decision_names", {})
+def records_of(env: BuildEnvironment) -> Records:
+    return cast(Records, ose_state(env).facts(CONCERN) or Records())
 
 
 def _is_decision_doc(docname: str) -> bool:
@@ -101,65 +96,19 @@ def _note_roster(env: BuildEnvironment) -> None:
 # -- rendering helpers ----------------------------------------------------------------------
 
 
-def _doc_link(decision: Decision, text: str | None = None) -> addnodes.pending_xref:
+def _link(decision: Decision, text: str | None = None) -> nodes.Node:
     """A reference Sphinx resolves (and warns about if broken) to a record's page."""
-    label = text or decision.heading.removeprefix("# ")
-    ref = addnodes.pending_xref(
-        "",
-        refdomain="std",
-        reftype="doc",
-        reftarget=f"/{decision.docname}",
-        refexplicit=True,
-        refwarn=True,
-    )
-    ref += nodes.inline(label, label)
-    return ref
+    return doc_link(decision.docname, text or decision.heading.removeprefix("# "))
 
 
 def _status_badge(status: str) -> nodes.inline:
-    return nodes.inline(
-        status, status.capitalize(), classes=["ose-status-badge", f"ose-status-{status}"]
-    )
-
-
-def _field(name: str, *body: nodes.Node) -> nodes.field:
-    paragraph = nodes.paragraph()
-    paragraph.extend(body)
-    return nodes.field("", nodes.field_name(name, name), nodes.field_body("", paragraph))
+    return badge(status.capitalize(), "ose-status-badge", f"ose-status-{status}")
 
 
 def _links(refs: tuple[Ref, ...], records: dict[Ref, Decision]) -> list[nodes.Node]:
-    out: list[nodes.Node] = []
-    for ref in refs:
-        if out:
-            out.append(nodes.Text(", "))
-        target = records.get(ref)
-        out.append(_doc_link(target) if target else nodes.Text(str(ref)))
-    return out
-
-
-def _table(
-    headers: list[str], widths: list[int], classes: list[str]
-) -> tuple[nodes.table, nodes.tbody]:
-    table = nodes.table(classes=classes)
-    group = nodes.tgroup(cols=len(headers))
-    table += group
-    for width in widths:
-        group += nodes.colspec(colwidth=width)
-    head = nodes.thead()
-    row = nodes.row()
-    for header in headers:
-        row += nodes.entry("", nodes.paragraph(header, header))
-    head += row
-    body = nodes.tbody()
-    group += [head, body]
-    return table, body
-
-
-def _cell(*content: nodes.Node) -> nodes.entry:
-    paragraph = nodes.paragraph()
-    paragraph.extend(content)
-    return nodes.entry("", paragraph)
+    return joined(
+        (_link(records[ref]) if ref in records else nodes.Text(str(ref)) for ref in refs), ", "
+    )
 
 
 # -- the banner of each record --------------------------------------------------------------
@@ -185,47 +134,44 @@ def banner(
         box += successor
     fields = nodes.field_list(classes=["ose-decision-fields"])
     number = decision.label if decision.number else "none yet (a draft is numbered once decided)"
-    fields += _field("Number", nodes.Text(number))
+    fields += field("Number", nodes.Text(number))
     if decision.date:
-        fields += _field("Date", nodes.Text(decision.date.isoformat()))
+        fields += field("Date", nodes.Text(decision.date.isoformat()))
     deciders = ", ".join(names.get(d, d) for d in decision.deciders)
-    fields += _field("Deciders", nodes.Text(deciders))
+    fields += field("Deciders", nodes.Text(deciders))
     if decision.supersedes:
-        fields += _field("Supersedes", *_links(decision.supersedes, records))
+        fields += field("Supersedes", _links(decision.supersedes, records))
     if decision.tags:
-        fields += _field("Tags", nodes.Text(", ".join(decision.tags)))
+        fields += field("Tags", nodes.Text(", ".join(decision.tags)))
     for name, url in (("Discussion", decision.discussion), ("Resolution", decision.resolution)):
         if url:
-            fields += _field(name, nodes.reference(url, url, refuri=url))
+            fields += field(name, nodes.reference(url, url, refuri=url))
     box += fields
     return box
 
 
 def _add_banner(app: Sphinx, doctree: nodes.document) -> None:
     env = app.env
-    records = {d.docname: d for d in _decisions(env)}
-    decision = records.get(env.docname)
+    facts = records_of(env)
+    docname = env.current_document.docname
+    decision = next((d for d in facts.decisions if d.docname == docname), None)
     if decision is None:
         return
     _note_roster(env)
-    section = next(iter(doctree.findall(nodes.section)), None)
-    box = banner(decision, by_key(_decisions(env)), _names(env))
-    if section is None:
-        doctree.insert(0, box)
-    else:
-        section.insert(1, box)
+    insert_under_title(doctree, banner(decision, by_key(facts.decisions), facts.names))
 
 
 # -- directives -----------------------------------------------------------------------------
 
 
-class DecisionIndex(SphinxDirective):
+class DecisionIndex(ConcernDirective):
     """The table of every record, with a status filter that needs no JavaScript."""
 
+    concern = CONCERN
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        decisions = _decisions(self.env)
+        decisions = records_of(self.env).decisions
         _note_roster(self.env)
         container = nodes.container(classes=["ose-decision-index"], ids=["decision-index"])
         counts = {status: sum(d.status == status for d in decisions) for status in STATUSES}
@@ -245,22 +191,27 @@ class DecisionIndex(SphinxDirective):
                 nav += nodes.inline(text, text, classes=["ose-filter-empty"])
         container += nav
 
-        table, body = _table(
+        rows = [
+            row(
+                [
+                    nodes.Text(decision.label),
+                    _link(decision, decision.title),
+                    _status_badge(decision.status),
+                    nodes.Text(decision.date.isoformat() if decision.date else ""),
+                    nodes.Text(", ".join(decision.tags)),
+                ],
+                classes=[f"ose-status-{decision.status}"],
+            )
+            for decision in decisions
+        ]
+        container += table(
             ["Number", "Title", "Status", "Date", "Tags"],
-            [8, 50, 12, 12, 18],
-            ["ose-decision-table"],
+            rows,
+            classes=["ose-decision-table"],
+            widths=[8, 50, 12, 12, 18],
         )
-        for decision in decisions:
-            row = nodes.row(classes=[f"ose-status-{decision.status}"])
-            row += _cell(nodes.Text(decision.label))
-            row += _cell(_doc_link(decision, decision.title))
-            row += _cell(_status_badge(decision.status))
-            row += _cell(nodes.Text(decision.date.isoformat() if decision.date else ""))
-            row += _cell(nodes.Text(", ".join(decision.tags)))
-            body += row
-        container += table
 
-        up = "../" * self.env.docname.count("/")
+        up = "../" * self.env.current_document.docname.count("/")
         feeds = nodes.paragraph(classes=["ose-decision-feeds"])
         feeds += nodes.Text("Follow changes in the ")
         feeds += nodes.reference("", "Atom feed", refuri=f"{up}{FEED_PATH}")
@@ -271,46 +222,52 @@ class DecisionIndex(SphinxDirective):
         return [container]
 
 
-class DecisionRules(SphinxDirective):
+class DecisionRules(ConcernDirective):
     """The lint's rules, as the code defines them."""
 
+    concern = CONCERN
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        table, body = _table(["Rule", "What it asks"], [20, 80], ["ose-decision-rules"])
-        for rule in RULES:
-            row = nodes.row()
-            row += _cell(nodes.literal(rule.name, rule.name))
-            row += _cell(*self.parse_inline(rule.summary, lineno=self.lineno)[0])
-            body += row
-        return [table]
+        rows = [
+            [
+                nodes.literal(rule.name, rule.name),
+                self.parse_inline(rule.summary, lineno=self.lineno)[0],
+            ]
+            for rule in RULES
+        ]
+        return [
+            table(["Rule", "What it asks"], rows, classes=["ose-decision-rules"], widths=[20, 80])
+        ]
 
 
-class DecisionLifecycle(SphinxDirective):
+class DecisionLifecycle(ConcernDirective):
     """The statuses, what each means, and which may follow it."""
 
+    concern = CONCERN
     has_content = False
     option_spec: ClassVar[dict[str, Any]] = {}
 
     def run(self) -> list[nodes.Node]:
-        table, body = _table(
-            ["Status", "Meaning", "May become"], [14, 66, 20], ["ose-decision-lifecycle"]
-        )
-        for status in STATUSES:
-            row = nodes.row()
-            row += _cell(_status_badge(status))
-            row += _cell(nodes.Text(STATUS_MEANING[status]))
-            after = ", ".join(TRANSITIONS.get(status, ())) or "(final)"
-            row += _cell(nodes.Text(after))
-            body += row
-        return [table]
+        rows = [
+            [
+                _status_badge(status),
+                nodes.Text(STATUS_MEANING[status]),
+                nodes.Text(", ".join(TRANSITIONS.get(status, ())) or "(final)"),
+            ]
+            for status in STATUSES
+        ]
+        return [
+            table(
+                ["Status", "Meaning", "May become"],
+                rows,
+                classes=["ose-decision-lifecycle"],
+                widths=[14, 66, 20],
+            )
+        ]
 
 
-# -- HTML: feed link, static files, exported files ------------------------------------------
-
-
-def _configure(app: Sphinx, config: Config) -> None:
-    config.html_static_path = [*config.html_static_path, str(STATIC_DIR)]
+# -- HTML: feed link, exported files --------------------------------------------------------
 
 
 def _feed_link(
@@ -333,11 +290,11 @@ def _base_url(app: Sphinx) -> str:
 def _write_exports(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    decisions = _decisions(app.env)
+    facts = records_of(app.env)
+    decisions, names = facts.decisions, facts.names
     if not decisions and not (Path(app.srcdir) / FOLDER).is_dir():
         return
     base = _base_url(app)
-    names = _names(app.env)
 
     def url_of(decision: Decision) -> str:
         return base + app.builder.get_target_uri(decision.docname)
@@ -362,14 +319,14 @@ def _write_exports(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension("ose.sphinxext.base")
     app.add_directive("decision-index", DecisionIndex)
     app.add_directive("decision-rules", DecisionRules)
     app.add_directive("decision-lifecycle", DecisionLifecycle)
-    app.connect("config-inited", _configure)
-    app.connect("builder-inited", _load)
+    app.connect("builder-inited", _read)
     app.connect("env-get-outdated", _outdated)
     app.connect("doctree-read", _add_banner)
     app.connect("html-page-context", _feed_link)
     app.connect("build-finished", _write_exports)
     app.add_css_file("decisions.css")
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+    return metadata()

@@ -19,14 +19,13 @@ from sphinx.config import Config
 from ose.environment import execution_cache_dir
 from ose.kernels import CACHE_DIR_VARIABLE
 from ose.project import Project
+from ose.sphinxext.base import STATIC_DIR, metadata
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-STATIC_DIR = PACKAGE_DIR / "static"
 MATHJAX_PATH = "mathjax/tex-svg-full.js"
 
 
 def _configure(app: Sphinx, config: Config) -> None:
-    config.html_static_path = [*config.html_static_path, str(STATIC_DIR)]
     if not config.mathjax_path or "://" in config.mathjax_path:
         config.mathjax_path = MATHJAX_PATH
     # the Foundation's mark, so that no browser asks for a missing /favicon.ico
@@ -50,6 +49,7 @@ def code_fingerprint() -> str:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension("ose.sphinxext.base")
     app.add_config_value("ose_code_fingerprint", code_fingerprint(), "env", types=frozenset({str}))
     app.connect("config-inited", _configure)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
+    return metadata()

@@ -1,0 +1,62 @@
+"""A lesson's executed notebook, as published next to its page for download, Colab and Binder.
+
+The outputs come from the jupyter-cache the runner filled (the same one myst-nb reads), merged
+into the lesson's text notebook; not from myst-nb's ``jupyter_execute`` copy, whose stream
+outputs myst-nb duplicates when it merges them for display. Streams are merged here the same way
+on a fresh copy, so that the download shows what the page shows.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ose.execution.notebooks import read_notebook
+
+#: The kernel a published notebook names, so that it opens in Colab, Binder or a learner's own
+#: Jupyter; the kernel the site ran it in is kept under ``metadata.ose``.
+PUBLISHED_KERNELSPEC = {
+    "name": "python3",
+    "display_name": "Python 3 (ipykernel)",
+    "language": "python",
+}
+
+
+def executed_notebook(cache_path: Path | None, source: Path) -> dict[str, Any] | None:
+    """The text notebook ``source`` merged with its outputs in the cache; None if not cached."""
+    from jupyter_cache import get_cache
+    from myst_nb.core.utils import coalesce_streams
+
+    if cache_path is None or not cache_path.is_dir():
+        return None
+    try:
+        _, notebook = get_cache(str(cache_path)).merge_match_into_notebook(read_notebook(source))
+    except KeyError:
+        return None
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = coalesce_streams(cell.outputs)
+    notebook.metadata.pop("source_map", None)
+    return json.loads(json.dumps(notebook))
+
+
+def published_notebook(
+    cache_path: Path | None, source: Path, provenance: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The executed notebook with a generic kernel, and ``provenance`` under ``metadata.ose``."""
+    notebook = executed_notebook(cache_path, source)
+    if notebook is None:
+        return None
+    metadata = notebook.setdefault("metadata", {})
+    metadata["ose"] = provenance
+    metadata["kernelspec"] = dict(PUBLISHED_KERNELSPEC)
+    return notebook
+
+
+def write_notebook(target: Path, notebook: dict[str, Any]) -> None:
+    """Write ``notebook`` to ``target`` in one rename (a reader never sees half a file)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".ipynb.tmp")
+    tmp.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(target)
