@@ -112,7 +112,7 @@ def day_heading(plan: WorkshopPlan, day: PlannedDay) -> str:
     if day.title:
         text += f": {day.title}"
     if day.date is not None:
-        text += f" ({day.date:%A %d %B %Y})"
+        text += f" ({day.date:%A} {day.date.day} {day.date:%B %Y})"
     return text
 
 
@@ -245,7 +245,7 @@ class WorkshopSummaryDirective(WorkshopDirective):
         curriculum = curriculum_of(self.env)
         dates = workshop.dates
         when: Cell = (
-            f"from {dates.start:%d %B %Y}, times in {dates.time_zone}"
+            f"from {dates.start.day} {dates.start:%B %Y}, times in {dates.time_zone}"
             if dates is not None
             else "not set yet (the schedule's times are a proposal)"
         )
