@@ -319,7 +319,7 @@ class WorkshopDownloadsDirective(WorkshopDirective):
         if plan is None:
             return []
         ose_state(self.env).note_page(DOWNLOADS, self.env.current_document.docname)
-        return [workshop_downloads("", slug=plan.slug)]
+        return [workshop_downloads("", workshop=plan.slug)]
 
 
 class WorkshopGuideDirective(WorkshopSetupDirective):
@@ -447,7 +447,7 @@ def downloads_nodes(app: Sphinx, docname: str, slug: str) -> list[nodes.Node]:
 
 def fill_downloads(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     for node in list(doctree.findall(workshop_downloads)):
-        node.replace_self(downloads_nodes(app, docname, node["slug"]))
+        node.replace_self(downloads_nodes(app, docname, node["workshop"]))
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
