@@ -40,6 +40,33 @@ def tables(page: str, cls: str) -> list[list[list[str]]]:
     return found
 
 
+def sphinx_build(root: Path) -> None:
+    """Sphinx on ``root`` as ``ose build`` runs it, but with the lessons left unexecuted."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "--keep-going",
+            "-q",
+            "-b",
+            "html",
+            "-D",
+            "nb_execution_mode=off",
+            # the lessons are not executed here, which the curriculum rightly warns about
+            "-D",
+            "suppress_warnings=mystnb.unknown_mime_type,ose.curriculum",
+            str(root),
+            str(root / "_build" / "html"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("workshops") / "site"
@@ -64,29 +91,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ),
         encoding="utf-8",
     )
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sphinx",
-            "-W",
-            "--keep-going",
-            "-q",
-            "-b",
-            "html",
-            "-D",
-            "nb_execution_mode=off",
-            # the lessons are not executed here, which the curriculum rightly warns about
-            "-D",
-            "suppress_warnings=mystnb.unknown_mime_type,ose.curriculum",
-            str(root),
-            str(root / "_build" / "html"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+    sphinx_build(root)
     return root / "_build" / "html"
 
 
@@ -175,3 +180,20 @@ def test_the_list_links_every_workshop(built):
     listing = (built / "curriculum/workshops/index.html").read_text(encoding="utf-8")
     assert 'href="demo-day/workshop.html"' in listing
     assert "1 day: 30 min of teaching and 30 min of exercises" in text_of(listing)
+
+
+def test_a_rebuild_follows_the_lessons_notes_and_the_manifest(built):
+    """Runs last: it edits the built site's sources. The guide depends on its lessons' sources,
+    and the downloads on the manifest, though neither page's own source changed."""
+    root = built.parent.parent
+    lesson = root / "curriculum/courses/demo/first.md"
+    text = lesson.read_text(encoding="utf-8")
+    lesson.write_text(text.replace("two minutes", "three minutes"), encoding="utf-8")
+    manifest = root / "_build" / "bundles" / "manifest.json"
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace("2340000", "4560000"), encoding="utf-8"
+    )
+    sphinx_build(root)
+    assert "give learners three minutes" in text_of(page(built, "guide"))
+    (downloads,) = tables(page(built, "workshop"), "workshop-downloads")
+    assert downloads[1][1] == "4.6 MB"
