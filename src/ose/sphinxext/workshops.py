@@ -166,6 +166,15 @@ def schedule_table(plan: WorkshopPlan, day: PlannedDay) -> nodes.table:
     )
 
 
+def depend_on_lessons(env: BuildEnvironment, plan: WorkshopPlan) -> None:
+    """The page shows the lessons' minutes or blocks: read it again when a lesson changes."""
+    curriculum = curriculum_of(env)
+    for docname in plan.lessons:
+        lesson = curriculum.lessons.get(docname)
+        if lesson is not None:
+            env.note_dependency(env.srcdir / lesson.path)
+
+
 class WorkshopDirective(ConcernDirective):
     """A directive on one of a workshop's pages: it finds its workshop by the page's folder."""
 
@@ -186,11 +195,7 @@ class WorkshopDirective(ConcernDirective):
         return plan
 
     def depend_on_lessons(self, plan: WorkshopPlan) -> None:
-        curriculum = curriculum_of(self.env)
-        for docname in plan.lessons:
-            lesson = curriculum.lessons.get(docname)
-            if lesson is not None:
-                self.env.note_dependency(self.env.srcdir / lesson.path)
+        depend_on_lessons(self.env, plan)
 
     def block_nodes(self, block: Block, label: str, classes: list[str]) -> nodes.admonition:
         """A lesson's exercise or note, parsed from its MyST text on this page."""
@@ -216,6 +221,7 @@ class WorkshopListDirective(ConcernDirective):
         result: list[nodes.Node] = []
         for plan in plans:
             self.env.note_dependency(self.env.srcdir / plan.path)
+            depend_on_lessons(self.env, plan)  # each card shows the workshop's minutes
             card = nodes.container(classes=["course-card", "workshop-card"])
             card += nodes.rubric("", "", doc_link(plan.docname, plan.workshop.title))
             card += nodes.paragraph(plan.workshop.summary, plan.workshop.summary)
@@ -241,6 +247,7 @@ class WorkshopSummaryDirective(WorkshopDirective):
         plan = self.workshop()
         if plan is None:
             return []
+        self.depend_on_lessons(plan)  # the length sums the lessons' minutes
         workshop = plan.workshop
         curriculum = curriculum_of(self.env)
         dates = workshop.dates
