@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, REPO, run_ose
-from ose.check import CHECKS
+from ose.check import CHECKS, check_sources
 from ose.core.problems import ProblemsFound
 from ose.project import Project
 from ose.workshops.load import check_workshops, read_workshops
@@ -342,3 +342,26 @@ def test_a_broken_manifest_is_one_line(tmp_path, text, message):
     with pytest.raises(ProblemsFound) as found:
         read_manifest(project)
     assert [str(problem) for problem in found.value.problems] == [message]
+
+
+def test_a_broken_lesson_is_reported_by_the_curriculum_alone(tmp_path):
+    project = site(tmp_path)
+    lesson = project.root / "curriculum/courses/demo/first.md"
+    lesson.write_bytes(b"\xef\xbb\xbf" + lesson.read_bytes())
+    assert messages(project) == []
+    assert [str(p) for p in check_sources(project)] == [
+        "curriculum/courses/demo/first.md:1: the file starts with a byte-order mark "
+        "(allowed: UTF-8 without BOM)"
+    ]
+
+
+def test_a_broken_course_the_workshop_assumes_causes_no_cascade(tmp_path):
+    edits = [
+        ("lesson: demo/first}", "activity: Stretch, minutes: 15}"),
+        ("prerequisites: [Python basics]", "prerequisites: [Python basics, demo]"),
+    ]
+    project = site(tmp_path, edits)
+    assert messages(project) == []
+    index = project.root / "curriculum/courses/demo/index.md"
+    index.write_bytes(b"\xef\xbb\xbf" + index.read_bytes())
+    assert messages(project) == []
