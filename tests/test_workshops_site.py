@@ -40,7 +40,7 @@ def tables(page: str, cls: str) -> list[list[list[str]]]:
     return found
 
 
-def sphinx_build(root: Path) -> None:
+def sphinx_build(root: Path, check: bool = True) -> tuple[int, str]:
     """Sphinx on ``root`` as ``ose build`` runs it, but with the lessons left unexecuted."""
     result = subprocess.run(
         [
@@ -64,7 +64,9 @@ def sphinx_build(root: Path) -> None:
         text=True,
         check=False,
     )
-    assert result.returncode == 0, result.stderr
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result.returncode, result.stderr
 
 
 @pytest.fixture(scope="module")
@@ -197,3 +199,19 @@ def test_a_rebuild_follows_the_lessons_notes_and_the_manifest(built):
     assert "give learners three minutes" in text_of(page(built, "guide"))
     (downloads,) = tables(page(built, "workshop"), "workshop-downloads")
     assert downloads[1][1] == "4.6 MB"
+
+
+def test_a_workshop_directive_elsewhere_fails_the_build_with_its_line(tmp_path):
+    root = tmp_path / "site"
+    shutil.copytree(FIXTURES / "curriculum" / "site", root)
+    shutil.copytree(FIXTURES / "workshops" / "site", root, dirs_exist_ok=True)
+    shutil.copy2(REPO / "conf.py", root / "conf.py")
+    (root / "elsewhere.md").write_text(
+        "---\norphan: true\n---\n\n# Elsewhere\n\n```{workshop-schedule}\n```\n", encoding="utf-8"
+    )
+    status, err = sphinx_build(root, check=False)
+    assert status != 0
+    assert (
+        f"{root / 'elsewhere.md'}:7: WARNING: workshop-schedule is only allowed on a workshop's "
+        "pages (curriculum/workshops/<slug>/ with a valid workshop.md) [ose.workshops]"
+    ) in err.splitlines()
