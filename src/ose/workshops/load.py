@@ -130,14 +130,12 @@ class _Planner:
         lessons_in_order: list[tuple[tuple[int, int], Loc, Lesson]] = []
         for day_index, day in enumerate(workshop.schedule):
             sessions: list[PlannedSession] = []
-            complete = True  # every session's minutes are known
             previous: PlannedSession | None = None
             overran = False
             for index, session in enumerate(day.sessions):
                 loc: Loc = ("schedule", day_index, "sessions", index)
                 planned = self._session(loc, session, scheduled, (day_index, index))
-                if planned is None:
-                    complete = False
+                if planned is None:  # an unknown lesson: its end is unknown too
                     previous = None
                     continue
                 if planned.kind == "lesson" and planned.docname is not None:
@@ -152,7 +150,7 @@ class _Planner:
                         "or later)",
                     )
                 end = clock_minutes(day.end)
-                if complete and not overran and planned.end > end:
+                if not overran and planned.end > end:
                     overran = True
                     self.problem(
                         loc,
