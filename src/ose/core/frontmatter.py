@@ -131,3 +131,23 @@ def parse_front_matter(
         end_line=block_lines,
         body=body,
     )
+
+
+def required_front_matter(
+    path: Path, root: Path, what: str, keys: Iterable[str], problems: list[Problem]
+) -> FrontMatter | None:
+    """The front matter of a page that must have one (a lesson, a course, a workshop).
+
+    A file that cannot be read, or whose front matter is broken or absent, adds one problem to
+    ``problems`` and gives None, so that no cascade of "missing" lines follows."""
+    try:
+        front = parse_front_matter(path, root=root)
+    except ProblemsFound as found:
+        problems.extend(found.problems)
+        return None
+    if not front.present:
+        problems.append(
+            Problem.at(path, 1, f"{what} has no front matter (required: {', '.join(keys)})", root)
+        )
+        return None
+    return front

@@ -11,7 +11,7 @@ import difflib
 import re
 from pathlib import Path
 
-from ose.core.frontmatter import FrontMatter, parse_front_matter
+from ose.core.frontmatter import FrontMatter, required_front_matter
 from ose.core.problems import Problem, ProblemsFound
 from ose.core.schema import validated
 from ose.curriculum.model import (
@@ -78,7 +78,7 @@ def _typos(front: FrontMatter, known: tuple[str, ...], root: Path) -> list[Probl
     return problems
 
 
-def _title_problems(front: FrontMatter, what: str, root: Path) -> list[Problem]:
+def title_problems(front: FrontMatter, what: str, root: Path) -> list[Problem]:
     title = front.data.get("title")
     if not isinstance(title, str) or not title.strip():
         return []  # the record's own rule reports it
@@ -135,23 +135,6 @@ def _kernel_problems(front: FrontMatter, root: Path) -> list[Problem]:
     return []
 
 
-def _read(
-    path: Path, root: Path, problems: list[Problem], what: str, keys: tuple[str, ...]
-) -> FrontMatter | None:
-    """The front matter of a course page or lesson, which must have one."""
-    try:
-        front = parse_front_matter(path, root=root)
-    except ProblemsFound as found:
-        problems.extend(found.problems)
-        return None
-    if not front.present:
-        problems.append(
-            Problem.at(path, 1, f"{what} has no front matter (required: {', '.join(keys)})", root)
-        )
-        return None
-    return front
-
-
 def _read_course(
     folder: Path, root: Path, problems: list[Problem]
 ) -> tuple[Course | None, FrontMatter | None]:
@@ -163,12 +146,12 @@ def _read_course(
             )
         )
         return None, None
-    front = _read(index, root, problems, "the course page", COURSE_KEYS)
+    front = required_front_matter(index, root, "the course page", COURSE_KEYS, problems)
     if front is None:
         return None, None
     data = {**front.data, "id": folder.name, "path": Problem.at(index, 0, "", root).path}
     problems.extend(_typos(front, COURSE_KEYS, root))
-    problems.extend(_title_problems(front, "the course page", root))
+    problems.extend(title_problems(front, "the course page", root))
     course, found = validated(Course, data, front.lines)
     problems.extend(found)
     return course, front
@@ -177,7 +160,7 @@ def _read_course(
 def _read_lesson(
     path: Path, course_id: str, root: Path, problems: list[Problem]
 ) -> tuple[Lesson | None, FrontMatter | None]:
-    front = _read(path, root, problems, "the lesson", LESSON_KEYS)
+    front = required_front_matter(path, root, "the lesson", LESSON_KEYS, problems)
     if front is None:
         return None, None
     spec = front.data.get("kernelspec")
@@ -193,7 +176,7 @@ def _read_lesson(
         "uses_jax": front.data.get("accelerator") == "gpu" or bool(_JAX.search(front.body)),
     }
     problems.extend(_typos(front, (*LESSON_KEYS, "convergence-guard"), root))
-    problems.extend(_title_problems(front, "the lesson", root))
+    problems.extend(title_problems(front, "the lesson", root))
     problems.extend(_kernel_problems(front, root))
     lesson, found = validated(Lesson, data, front.lines)
     problems.extend(found)
@@ -242,7 +225,7 @@ def _order_problems(
     return problems
 
 
-def _prerequisite_problems(
+def prerequisite_problems(
     curriculum: Curriculum,
     name: str,
     front: FrontMatter,
@@ -323,11 +306,11 @@ def read_curriculum(project: Project) -> tuple[Curriculum, list[Problem]]:
     for course, front, fronts in courses:
         problems.extend(_order_problems(course, front, fronts, root))
         problems.extend(
-            _prerequisite_problems(curriculum, course.id, front, course.prerequisites, files, root)
+            prerequisite_problems(curriculum, course.id, front, course.prerequisites, files, root)
         )
     for docname, lesson in lessons.items():
         problems.extend(
-            _prerequisite_problems(
+            prerequisite_problems(
                 curriculum,
                 lesson.stem,
                 lesson_fronts[docname],

@@ -10,15 +10,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ose.core.frontmatter import FrontMatter, parse_front_matter
-from ose.core.problems import Problem, ProblemsFound
+from ose.core.frontmatter import FrontMatter, required_front_matter
+from ose.core.problems import Problem
 from ose.core.schema import missing, unknown_name, validated
 from ose.core.yamldata import Loc, dotted
 from ose.curriculum.load import (
     COURSES_DIR,
-    _prerequisite_problems,
-    _title_problems,
+    prerequisite_problems,
     read_curriculum,
+    title_problems,
 )
 from ose.curriculum.model import Curriculum, Lesson
 from ose.project import Project
@@ -249,25 +249,6 @@ class _Planner:
                     )
 
 
-def _read_front(path: Path, root: Path, problems: list[Problem]) -> FrontMatter | None:
-    try:
-        front = parse_front_matter(path, root=root)
-    except ProblemsFound as found:
-        problems.extend(found.problems)
-        return None
-    if not front.present:
-        problems.append(
-            Problem.at(
-                path,
-                1,
-                f"the workshop has no front matter (required: {', '.join(_required())})",
-                root,
-            )
-        )
-        return None
-    return front
-
-
 def _required() -> list[str]:
     return [
         field.alias or name for name, field in Workshop.model_fields.items() if field.is_required()
@@ -348,16 +329,16 @@ def read_workshops(project: Project) -> tuple[Workshops, list[Problem]]:
                 )
             )
             continue
-        front = _read_front(path, root, problems)
+        front = required_front_matter(path, root, "the workshop", _required(), problems)
         if front is None:
             continue
-        problems.extend(_title_problems(front, "the workshop page", root))
+        problems.extend(title_problems(front, "the workshop page", root))
         workshop, found = validated(Workshop, front.data, front.lines)
         problems.extend(_without_cascade(found))
         if workshop is None:
             continue
         problems.extend(
-            _prerequisite_problems(
+            prerequisite_problems(
                 curriculum, workshop_dir.name, front, workshop.prerequisites, files, root
             )
         )
