@@ -44,7 +44,8 @@ OPTIONAL_BACKENDS = ("jax", "numpyro", "numba", "blackjax")
 
 _KERNEL_HALF = (Path(__file__).parent / "guard_kernel.py").read_text(encoding="utf-8")
 
-#: Run (silently) before the first cell: loads the kernel's half in a namespace of its own.
+#: Run silently (no execution count, no output) before the first cell: loads the kernel's half
+#: in a namespace of its own.
 SETUP_SOURCE = f"""
 def _ose_guard_setup():
     module = {{"__name__": "ose_guard_kernel"}}
@@ -54,8 +55,11 @@ _ose_guard_setup()
 del _ose_guard_setup
 """
 
-#: Run (silently) after the last cell: prints the report after :data:`MARKER`.
-GUARD_SOURCE = "_ose_guard()\ndel _ose_guard\n"
+#: Run silently after code cell number ``{cell}`` (1-based): notes the models it made.
+TRACK_SOURCE = "_ose_guard_track({cell})"
+
+#: Run after the last cell: prints the report after :data:`MARKER`.
+GUARD_SOURCE = "_ose_guard()\ndel _ose_guard, _ose_guard_track\n"
 
 #: A name as a reader might write a dict key, ``fits["a"]``, read as the guard names it.
 _DOUBLE_QUOTED_KEY = re.compile(r"""\["([^"'\\]*)"\]""")

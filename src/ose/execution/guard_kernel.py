@@ -2,10 +2,11 @@
 
 :mod:`ose.execution.guard` sends this file's text to the kernel before the first cell, where it
 is executed in a namespace of its own (its imports never appear in the lesson's), and
-:func:`install` is called with the lesson's namespace. From then on, after every cell, the kernel
-notes the execution count at which each model first appeared; after the last cell, ``_ose_guard()``
-prints every model's figures as JSON. It needs nothing beyond the standard library until a lesson
-imports ArviZ. The build imports it only in tests, to call :func:`find_models` on a plain dict.
+:func:`install` is called with the lesson's namespace. After every code cell the runner calls
+``_ose_guard_track(n)``, which notes the cell after which each model first appeared; after the
+last cell, ``_ose_guard()`` prints every model's figures as JSON. It needs nothing beyond the
+standard library until a lesson imports ArviZ. The build imports it only in tests, to call
+:func:`find_models` on a plain dict.
 """
 
 from __future__ import annotations
@@ -97,35 +98,34 @@ def figures(value: Any) -> dict[str, Any]:
 
 
 def install(namespace: dict[str, Any], marker: str, backends: tuple[str, ...]) -> None:
-    """Note, after every cell, the execution count at which each model first appeared, and bind
-    ``_ose_guard`` in ``namespace``: it prints every model's figures after ``marker``."""
+    """Bind ``_ose_guard_track`` in ``namespace``, which the runner calls with a code cell's
+    number after that cell, to note where each model first appeared; and ``_ose_guard``, which
+    prints every model's figures after ``marker``."""
     try:
         from IPython import get_ipython
     except ImportError:
         shell = None
     else:
         shell = get_ipython()
+    #: IPython's own names (``Out`` holds every cell's result): never a lesson's model
     hidden = dict(getattr(shell, "user_ns_hidden", {}) or {})
-    created: dict[int, tuple[Any, int | None]] = {}
+    created: dict[int, tuple[Any, int]] = {}
 
-    def seen(value: Any) -> tuple[Any, int | None] | None:
+    def seen(value: Any) -> tuple[Any, int] | None:
         entry = created.get(id(value))
         if entry is None:
             return None
         alive = entry[0]() if isinstance(entry[0], weakref.ref) else entry[0]
         return entry if alive is value else None
 
-    def track(result: Any = None) -> None:
-        count = getattr(result, "execution_count", None)
-        if count is None:
-            return
+    def track(cell: int) -> None:
         for _, value in find_models(namespace, hidden):
             if seen(value) is None:
                 try:
                     reference: Any = weakref.ref(value)
                 except TypeError:
                     reference = value
-                created[id(value)] = (reference, count)
+                created[id(value)] = (reference, cell)
 
     def report() -> None:
         models: dict[int, dict[str, Any]] = {}
@@ -138,14 +138,11 @@ def install(namespace: dict[str, Any], marker: str, backends: tuple[str, ...]) -
             models[key] = {
                 "model": name,
                 "aliases": [],
-                "execution_count": entry[1] if entry else None,
+                "cell": entry[1] if entry else None,
                 **figures(value),
             }
-        if shell is not None:
-            shell.events.unregister("post_run_cell", track)
         modules = [name for name in backends if name in sys.modules]
         print(marker + json.dumps({"models": list(models.values()), "modules": modules}))
 
-    if shell is not None:
-        shell.events.register("post_run_cell", track)
+    namespace["_ose_guard_track"] = track
     namespace["_ose_guard"] = report

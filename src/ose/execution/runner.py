@@ -41,6 +41,7 @@ from ose.execution.guard import (
     GUARD_SOURCE,
     OPTIONAL_BACKENDS,
     SETUP_SOURCE,
+    TRACK_SOURCE,
     GuardSettings,
     GuardVerdict,
     judge,
@@ -118,33 +119,34 @@ def _run_hidden(client: NotebookClient, notebook: nbformat.NotebookNode, source:
     return "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
 
 
+def _run_silent(client: NotebookClient, source: str) -> None:
+    """Run ``source`` as a silent request: no execution count, no output, no cell hooks, so the
+    lesson's cells are numbered and rendered as if it had not run."""
+    assert client.kc is not None
+    reply = client.wait_for_reply(client.kc.execute(source, silent=True, store_history=False))
+    content = (reply or {}).get("content", {})
+    if content.get("status") != "ok":
+        raise RuntimeError(
+            f"the convergence guard could not run: {content.get('ename')}: {content.get('evalue')}"
+        )
+
+
 def _execute(client: NotebookClient, notebook: nbformat.NotebookNode) -> str:
-    """Set the guard up, run every cell, then the guard in the same kernel; return its stdout."""
+    """Set the guard up, run every cell, noting after each code cell the models it made, then
+    the guard in the same kernel; return its stdout."""
     with client.setup_kernel():
         assert client.kc is not None
         info = client.wait_for_reply(client.kc.kernel_info())
         if info is not None:
             notebook.metadata["language_info"] = info["content"]["language_info"]
-        _run_hidden(client, notebook, SETUP_SOURCE)
+        _run_silent(client, SETUP_SOURCE)
+        number = 0
         for index, cell in enumerate(list(notebook.cells)):
             client.execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+            if cell.cell_type == "code":
+                number += 1
+                _run_silent(client, TRACK_SOURCE.format(cell=number))
         return _run_hidden(client, notebook, GUARD_SOURCE)
-
-
-def _number_cells(
-    models: list[dict[str, object]], notebook: nbformat.NotebookNode
-) -> list[dict[str, object]]:
-    """Replace the kernel's execution count of each model by its code cell's number."""
-    numbers: dict[object, int] = {}
-    code_cells = (cell for cell in notebook.cells if cell.cell_type == "code")
-    for number, cell in enumerate(code_cells, start=1):
-        if cell.get("execution_count"):
-            numbers[cell["execution_count"]] = number
-    return [
-        {key: value for key, value in model.items() if key != "execution_count"}
-        | {"cell": numbers.get(model.get("execution_count"))}
-        for model in models
-    ]
 
 
 def run_lesson(task: LessonTask) -> LessonOutcome:
@@ -174,7 +176,7 @@ def run_lesson(task: LessonTask) -> LessonOutcome:
         try:
             report = parse_report(_execute(client, notebook))
             modules = report.modules
-            models = _number_cells(report.models, notebook)
+            models = report.models
         except CellExecutionError as exc:
             error, trace = f"{exc.ename}: {_first_line(exc.evalue)}", str(exc)
         except CellTimeoutError:
