@@ -31,7 +31,6 @@ from jupyter_cache.base import CacheBundleIn, JupyterCacheAbstract
 from jupyter_client.kernelspec import NoSuchKernel
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-from nbformat import NotebookNode
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -53,7 +52,7 @@ from ose.execution.notebooks import (
     find_notebooks,
     read_notebook,
 )
-from ose.execution.records import ExecutionRecord, load_records, save_records
+from ose.execution.records import ExecutionRecord, GuardResult, load_records, save_records
 from ose.kernels import CACHE_DIR_VARIABLE, KERNELS, ensure_kernels
 from ose.project import Project
 
@@ -287,7 +286,10 @@ def _cached(cache: JupyterCacheAbstract, source: NotebookSource) -> CachedLesson
 
 
 def _judge(
-    name: str, settings: GuardSettings, models: list[dict[str, object]], notebook: NotebookNode
+    name: str,
+    settings: GuardSettings,
+    models: list[dict[str, object]],
+    notebook: nbformat.NotebookNode,
 ) -> GuardVerdict:
     """The guard's verdict, the same for a lesson just executed and one taken from the cache."""
     return judge(models, settings, name, code_cell_lines(notebook))
@@ -453,7 +455,7 @@ def _settle(
     summary.seconds[task.name] = outcome.seconds
     log: str | None = None
     error = outcome.error
-    guards = []
+    guards: list[GuardResult] = []
     if outcome.ok and outcome.notebook is not None:
         notebook = nbformat.reads(outcome.notebook, as_version=4)
         data = {"execution_seconds": outcome.seconds, GUARD_DATA: outcome.models}
