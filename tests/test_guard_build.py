@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 
 from conftest import build_site, make_fixture_site
+from ose.environment import execution_cache_dir
+from ose.execution.export import executed_notebook
+from ose.project import Project
 
 pytestmark = pytest.mark.site
 
@@ -100,6 +103,12 @@ def test_containers_are_judged_at_every_build_from_the_current_declarations(tmp_
     assert models["traces[1]"]["parameters"]["sigma"]["r_hat"] < 1.01
     assert [models[m]["cell"] for m in ("traces[1]", "fits['pooled']")] == [2, 3]
     assert not (root / "_build" / "html").exists()
+    # the guard failed, yet the cells ran: cached as executed, numbered as if no guard had run
+    notebook = executed_notebook(execution_cache_dir(Project.at(root)), lesson)
+    assert notebook is not None
+    code = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    assert [cell["execution_count"] for cell in code] == [1, 2, 3]
+    assert all(cell["outputs"] == [] for cell in code)
 
     # declaring the failure is enough: nothing executes again
     declared = LESSON.replace("    - fits['centred']\n", "    - fits['centred']\n    - traces[1]\n")
