@@ -269,7 +269,26 @@ def test_check_fails_on_a_broken_reference(tmp_path):
     root = make_fixture_site(tmp_path / "site", {"docs/about.md": "# About\n\n{doc}`nowhere`\n"})
     status, _, err = run_cli("--root", str(root), "check")
     assert status == 1
-    assert "about.md:3: WARNING:" in err and "nowhere" in err
+    # Sphinx's own warning, in the same form as ours: relative path, line, message, type
+    assert "docs/about.md:3: unknown document: 'nowhere' [ref.doc]" in err.splitlines()
+
+
+def test_sphinx_s_own_warnings_read_like_ours(tmp_path):
+    page = "# About\n\n```{no-such-directive}\n```\n\n![a figure](missing.png)\n"
+    root = make_fixture_site(tmp_path / "site", {"docs/about.md": page})
+    status, _, err = run_cli("--root", str(root), "check")
+    assert status == 1
+    lines = err.splitlines()
+    assert any(
+        line.startswith("docs/about.md:3: Unknown directive type: 'no-such-directive'")
+        and line.endswith("[myst.directive_unknown]")
+        for line in lines
+    ), err
+    assert any(
+        line.startswith("docs/about.md:6: image file not readable: docs/missing.png")
+        for line in lines
+    ), err
+    assert str(root) not in err
 
 
 def test_a_separate_build_dir_holds_everything_and_sphinx_executes_nothing(tmp_path):

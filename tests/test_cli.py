@@ -24,10 +24,50 @@ def test_each_command_has_help(command, option):
 def test_outside_a_site_is_one_line(tmp_path):
     status, _, err = run_cli("--root", str(tmp_path), "check")
     assert status == 1
-    assert (
-        err.strip()
-        == f"{(tmp_path / 'conf.py').as_posix()}:0: no conf.py here (run ose in the site's root)"
+    assert err.strip() == (
+        f"{(tmp_path / 'conf.py').as_posix()}:0: no conf.py here, so this is not a site's source "
+        "folder (allowed: run ose in the site's root, or pass --root FOLDER)"
     )
+
+
+@pytest.mark.parametrize(
+    ("make", "what"),
+    [
+        (lambda tmp: tmp / "absent", "does not exist"),
+        (lambda tmp: (tmp / "a-file").write_text("x") and tmp / "a-file", "is not a folder"),
+    ],
+)
+def test_an_unusable_root_is_one_line(tmp_path, make, what):
+    root = make(tmp_path)
+    status, _, err = run_cli("--root", str(root), "build")
+    assert status == 1
+    assert err.strip() == (
+        f"{root.as_posix()}:0: --root {what} (allowed: the site's source folder, which holds "
+        "conf.py)"
+    )
+
+
+def test_an_unusable_build_dir_is_one_line(fixture_site, tmp_path):
+    root = fixture_site()
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    allowed = "(allowed: a folder that exists or can be created, and that you can write to)"
+    for build_dir, what in [
+        (blocker, "is not a folder"),
+        (blocker / "below", f"lies under the file {blocker}"),
+    ]:
+        status, _, err = run_cli("--root", str(root), "--build-dir", str(build_dir), "check")
+        assert status == 1
+        assert err.strip() == f"{build_dir.as_posix()}:0: --build-dir {what} {allowed}"
+
+
+def test_an_unusable_build_date_stops_every_command(fixture_site, monkeypatch):
+    root = fixture_site()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    status, _, err = run_cli("--root", str(root), "check")
+    assert status == 1
+    assert err.strip().startswith("SOURCE_DATE_EPOCH:0: the build date is 'yesterday' (allowed:")
+    assert "Traceback" not in err
 
 
 @pytest.mark.parametrize("jobs", ["-1", "0", "two"])

@@ -1,17 +1,26 @@
-"""The whole flow of ``ose build``: check, execute, Sphinx."""
+"""The whole flow of ``ose build``: check, execute, Sphinx, publish.
+
+Sphinx writes into ``_build/html.staging``, a copy of what is published; only a build that
+succeeds is published, by switching the ``_build/html`` link in one rename
+(:mod:`ose.staging`). A build that fails or is interrupted leaves ``_build/html`` as it was.
+"""
 
 from __future__ import annotations
 
+import shutil
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from rich.console import Console
 
+from ose import interrupts
 from ose.check import check_sources
 from ose.core.problems import ProblemsFound
 from ose.execution.runner import ExecutionSummary, execute_notebooks, prepare_environment
 from ose.project import Project
 from ose.sphinx_run import run_sphinx
+from ose.staging import new_tree_name, published_tree, start_from, swap_in
 
 
 class SphinxFailed(Exception):
@@ -38,6 +47,7 @@ def check(project: Project) -> None:
         overrides={"nb_execution_mode": "off"},
     )
     if status:
+        _forget_read_pages(project.build_dir / "check" / "doctrees")
         raise SphinxFailed("the Sphinx check failed")
 
 
@@ -57,8 +67,40 @@ def build(project: Project, jobs: int | None = None, console: Console | None = N
     stages["execute"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    status = run_sphinx(project, "html", project.html_dir, project.doctrees_dir)
+    sphinx_html(project)
     stages["sphinx"] = time.perf_counter() - start
-    if status:
-        raise SphinxFailed("Sphinx reported the problems above")
     return BuildReport(execution=summary, stage_seconds=stages)
+
+
+def sphinx_html(project: Project) -> None:
+    """Build the HTML into a staging copy and publish it only if Sphinx succeeds."""
+    staging = project.build_dir / "html.staging"
+    start_from(published_tree(project.html_dir), staging)
+    try:
+        status = run_sphinx(project, "html", staging, project.doctrees_dir)
+    except BaseException:
+        _discard(project, staging)
+        raise
+    if interrupts.received():  # Sphinx turns KeyboardInterrupt into a status of its own
+        _discard(project, staging)
+        raise KeyboardInterrupt(interrupts.received())
+    if status:
+        _discard(project, staging)
+        raise SphinxFailed("Sphinx reported the problems above; _build/html is unchanged")
+    tree = project.build_dir / "htmls" / new_tree_name("html")
+    tree.parent.mkdir(parents=True, exist_ok=True)
+    staging.rename(tree)
+    swap_in(project.html_dir, tree)
+
+
+def _discard(project: Project, staging: Path) -> None:
+    """Forget a failed Sphinx run: its output and what it read."""
+    shutil.rmtree(staging, ignore_errors=True)
+    _forget_read_pages(project.doctrees_dir)
+
+
+def _forget_read_pages(doctrees: Path) -> None:
+    """Drop the environment Sphinx saved after reading, even though the build then failed:
+    without it, the next build reads every page again and reports the same problems instead of
+    passing over the pages it read last time."""
+    (doctrees / "environment.pickle").unlink(missing_ok=True)

@@ -11,22 +11,50 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from rich.console import Console
 
-from ose import __version__
+from ose import __version__, interrupts
+from ose.core.dates import build_date
 from ose.core.problems import ProblemsFound
 from ose.decisions.cli import add_decision_command
 from ose.project import Project
 
 EXIT_PROBLEMS = 1
+#: A shell's status for a command stopped by a signal: 128 + the signal's number.
+EXIT_INTERRUPTED = {"SIGINT": 130, "SIGTERM": 143}
 
 
 def _project(args: argparse.Namespace) -> Project:
+    """The site at ``--root``, building into ``--build-dir``; one line if either is unusable."""
+    root = Path(args.root)
+    if not root.is_dir():
+        what = "is not a folder" if root.exists() else "does not exist"
+        raise ProblemsFound.single(
+            root, f"--root {what} (allowed: the site's source folder, which holds conf.py)"
+        )
     project = Project.at(args.root, args.build_dir)
     if not project.conf_py.is_file():
-        raise ProblemsFound.single(project.conf_py, "no conf.py here (run ose in the site's root)")
+        raise ProblemsFound.single(
+            project.conf_py,
+            "no conf.py here, so this is not a site's source folder "
+            "(allowed: run ose in the site's root, or pass --root FOLDER)",
+        )
+    _check_build_dir(project.build_dir)
+    build_date()  # an unusable SOURCE_DATE_EPOCH stops every command before it starts work
     return project
+
+
+def _check_build_dir(build_dir: Path) -> None:
+    """The build folder must be a folder, or creatable, and writable."""
+    allowed = "(allowed: a folder that exists or can be created, and that you can write to)"
+    existing = next((p for p in (build_dir, *build_dir.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        what = "is not a folder" if existing == build_dir else f"lies under the file {existing}"
+        raise ProblemsFound.single(build_dir, f"--build-dir {what} {allowed}")
+    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+        raise ProblemsFound.single(build_dir, f"--build-dir is not writable {allowed}")
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -191,7 +219,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ose.versions.publish import PublishFailed
 
     try:
-        return int(args.func(args))
+        with interrupts.interruptible():
+            return int(args.func(args))
+    except KeyboardInterrupt:
+        interrupts.stop_descendants()
+        signal_name = interrupts.received() or "SIGINT"
+        print(
+            f"ose: interrupted by {signal_name}: every kernel and worker stopped, nothing "
+            "published (the next build resumes from the cache)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED.get(signal_name, 130)
     except ProblemsFound as found:
         for problem in found.problems:
             print(problem, file=sys.stderr)

@@ -53,6 +53,7 @@ from ose.execution.notebooks import (
     read_notebook,
 )
 from ose.execution.records import ExecutionRecord, GuardResult, load_records, save_records
+from ose.interrupts import ignore_interrupts, stop_descendants
 from ose.kernels import CACHE_DIR_VARIABLE, KERNELS, ensure_kernels
 from ose.project import Project
 
@@ -420,26 +421,34 @@ def _run_tasks(
         transient=True,
     )
     context = multiprocessing.get_context("spawn")
-    with (
-        progress,
-        ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool,
-    ):
-        bar = progress.add_task("", total=len(tasks))
-        while queue or running:
-            while queue and len(running) < jobs:
-                task = queue.pop(0)
-                running[pool.submit(worker, task)] = task
-            progress.update(bar, description=", ".join(t.name for t in running.values()))
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                task = running.pop(future)
-                outcome = future.result()
-                passed = _settle(project, task, outcome, cache, records, summary)
-                mark = "[green]✓[/]" if passed else "[red]✗[/]"
-                console.print(
-                    f"  {mark} {task.name} [dim]{outcome.seconds:.1f} s[/]", highlight=False
-                )
-                progress.advance(bar)
+    pool = ProcessPoolExecutor(
+        max_workers=min(jobs, len(tasks)), mp_context=context, initializer=ignore_interrupts
+    )
+    try:
+        with progress:
+            bar = progress.add_task("", total=len(tasks))
+            while queue or running:
+                while queue and len(running) < jobs:
+                    task = queue.pop(0)
+                    running[pool.submit(worker, task)] = task
+                progress.update(bar, description=", ".join(t.name for t in running.values()))
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    task = running.pop(future)
+                    outcome = future.result()
+                    passed = _settle(project, task, outcome, cache, records, summary)
+                    mark = "[green]✓[/]" if passed else "[red]✗[/]"
+                    console.print(
+                        f"  {mark} {task.name} [dim]{outcome.seconds:.1f} s[/]", highlight=False
+                    )
+                    progress.advance(bar)
+    except BaseException:
+        # interrupted (or broken): stop the workers, their kernels and samplers before anything
+        # waits for them; lessons settled so far are cached, the others leave no trace
+        pool.shutdown(wait=False, cancel_futures=True)
+        stop_descendants()
+        raise
+    pool.shutdown(wait=True)
 
 
 def _settle(

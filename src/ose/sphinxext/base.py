@@ -14,7 +14,7 @@ from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
 
 import ose
-from ose.sphinxext.problems import warn
+from ose.sphinxext.problems import print_warnings_relative_to_project, warn
 from ose.sphinxext.state import OseDomain, ose_state
 
 #: The one folder of CSS, JavaScript and vendored files shipped into every site's ``_static/``.
@@ -50,6 +50,7 @@ def _warn_data_problems(app: Sphinx, env: BuildEnvironment, docnames: list[str])
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_domain(OseDomain)
+    print_warnings_relative_to_project(app)
     app.connect("config-inited", _add_static_dir)
     app.connect("env-before-read-docs", _warn_data_problems)
     return metadata()

@@ -4,13 +4,20 @@ A typed warning can be silenced with ``suppress_warnings = ["ose.<concern>"]`` a
 ``-W`` build otherwise. A :class:`~ose.core.problems.Problem` names a file relative to the project;
 when that file is a page, the warning's location is ``(docname, line)``, which Sphinx prints as
 the page's real path (handing it a path instead would come back mangled by ``doc2path``).
+
+Sphinx's own warnings (an unknown directive, a missing image, an undefined label) are printed in
+the same ``path:line: message [type]`` form as ours, with the path relative to the project:
+:class:`ProjectRelativeWarnings` rewrites them on their way to the terminal.
 """
 
 from __future__ import annotations
 
+import logging as stdlib_logging
+import os
 from pathlib import Path
 from typing import ClassVar
 
+from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
@@ -50,3 +57,51 @@ class ConcernDirective(SphinxDirective):
 
     def warn(self, message: str) -> None:
         warn_at((self.env.current_document.docname, self.lineno), message, self.concern)
+
+
+class _PlainWarningRecord(stdlib_logging.LogRecord):
+    """A warning printed as ``location: message``, without Sphinx's ``WARNING:`` word."""
+
+    prefix = ""
+    location: str | None = None
+
+    def getMessage(self) -> str:
+        message = super().getMessage()
+        return f"{self.location}: {message}" if self.location else message
+
+
+class ProjectRelativeWarnings(stdlib_logging.Filter):
+    """Print every located warning as ``relative/path:line: message [type.subtype]``.
+
+    It runs after Sphinx's own translator, which has turned ``(docname, line)`` or a node into
+    ``/absolute/path:line``; a location outside the project keeps its absolute path."""
+
+    def __init__(self, root: str | Path) -> None:
+        super().__init__()
+        self.root = os.path.abspath(root)
+        self.printed: set[tuple[str, str]] = set()
+
+    def filter(self, record: stdlib_logging.LogRecord) -> bool:
+        location = getattr(record, "location", None)
+        if not isinstance(location, str) or not location:
+            return True
+        path, colon, line = location.rpartition(":") if ":" in location else (location, "", "")
+        if path.startswith(self.root + os.sep):
+            path = os.path.relpath(path, self.root)
+        record.location = f"{path}:{line}" if colon and line else path
+        record.__class__ = _PlainWarningRecord
+        # a page rendered in several places (a post in ablog's archives) warns once per place
+        seen = (record.location, str(record.msg))
+        if seen in self.printed:
+            return False
+        self.printed.add(seen)
+        return True
+
+
+def print_warnings_relative_to_project(app: Sphinx) -> None:
+    """Add :class:`ProjectRelativeWarnings` to the handler that prints Sphinx's warnings."""
+    for handler in stdlib_logging.getLogger(logging.NAMESPACE).handlers:
+        if isinstance(handler, logging.WarningStreamHandler) and not any(
+            isinstance(existing, ProjectRelativeWarnings) for existing in handler.filters
+        ):
+            handler.addFilter(ProjectRelativeWarnings(app.srcdir))

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from ose.core.problems import Problem, ProblemsFound
 from ose.project import Project
+from ose.staging import new_tree_name, swap_in
 from ose.versions import chrome
 from ose.versions.manifest import MANIFEST_NAME, Manifest, Version, load_manifest
 
@@ -201,7 +202,7 @@ def assemble(project: Project, manifest: Manifest) -> Path:
     versions_dir = project.build_dir / "versions"
     sites = project.build_dir / "sites"
     sites.mkdir(parents=True, exist_ok=True)
-    target = sites / f"site-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+    target = sites / new_tree_name("site")
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir()
     htmls = {v.name: versions_dir / v.name / "html" for v in manifest.versions}
@@ -238,23 +239,6 @@ def assemble(project: Project, manifest: Manifest) -> Path:
     return target
 
 
-def swap_in(project: Project, new_tree: Path) -> Path:
-    """Point ``_build/site`` at ``new_tree`` in one rename; drop the trees it replaced."""
-    link = project.build_dir / "site"
-    if link.exists() and not link.is_symlink():  # a tree from before publishing used links
-        link.rename(link.with_name("site.replaced"))
-        shutil.rmtree(link.with_name("site.replaced"), ignore_errors=True)
-    temporary = link.with_name("site.swap")
-    if temporary.is_symlink() or temporary.exists():
-        temporary.unlink()
-    temporary.symlink_to(new_tree.relative_to(link.parent))
-    os.replace(temporary, link)
-    for old in new_tree.parent.iterdir():
-        if old != new_tree:
-            shutil.rmtree(old, ignore_errors=True)
-    return link
-
-
 def publish(project: Project, jobs: int | None = None, log: object = print) -> PublishReport:
     """Build what changed, assemble, swap. Raise ProblemsFound or PublishFailed on failure."""
     start = time.perf_counter()
@@ -282,5 +266,5 @@ def publish(project: Project, jobs: int | None = None, log: object = print) -> P
     tree = assemble(project, manifest)
     report.seconds = time.perf_counter() - start
     (tree / chrome.CHROME_DIR / REPORT_NAME).write_text(report.to_json() + "\n", encoding="utf-8")
-    swap_in(project, tree)
+    swap_in(project.build_dir / "site", tree)
     return report
