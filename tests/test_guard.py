@@ -64,6 +64,12 @@ def test_one_failing_parameter_reads_as_one_clause():
     )
 
 
+def test_an_r_hat_just_above_the_limit_is_shown_above_it():
+    close = {**GOOD, "max_r_hat": 1.0104, "parameters": {"mu": {"r_hat": 1.0104}}}
+    (problem,) = judge([close], GuardSettings()).problems
+    assert "r_hat of 'mu' is 1.0104 (allowed: at most 1.01)" in problem.message
+
+
 def test_a_model_of_an_unknown_cell_is_reported_at_the_declaration():
     unknown = {**BAD, "cell": None}
     (problem,) = judge([unknown], GuardSettings(**DECLARED), "a.md", CELLS).problems

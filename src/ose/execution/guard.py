@@ -108,9 +108,13 @@ def covers(entry: str, name: str) -> bool:
 
 
 def _r_hat(value: float) -> str:
-    """Three decimals without trailing zeros, but never fewer than two: 1.08, 1.011."""
-    text = f"{value:.3f}".rstrip("0")
-    return text if len(text.split(".")[1]) >= 2 else f"{value:.2f}"
+    """The fewest decimals, two at least, that still show a failing r_hat above the limit:
+    1.08, 1.011, 1.0104 (never a confusing "1.01, allowed: at most 1.01")."""
+    for decimals in (2, 3, 4, 5):
+        text = f"{value:.{decimals}f}"
+        if float(text) > MAX_R_HAT:
+            return text
+    return f"{value:.8f}"
 
 
 def _also(names: list[str], where: str) -> str:
