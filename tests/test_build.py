@@ -239,9 +239,9 @@ def test_every_failure_is_one_line_and_the_build_fails(tmp_path):
         "(traceback: _build/logs/lessons__broken.log)"
     ) in lines
     (stuck,) = [line for line in lines if line.startswith("lessons/stuck.md:")]
-    assert stuck.startswith(
-        "lessons/stuck.md:1: model 'idata' failed the convergence guard: max r_hat "
-    )
+    # at the line of the cell that sampled it, naming the parameter
+    assert stuck.startswith("lessons/stuck.md:13: model 'idata' did not converge: r_hat of 'x' is ")
+    assert stuck.endswith("in convergence-guard.expected-failures")
     assert "Traceback" not in built.err
     log = (root / "_build" / "logs" / "lessons__broken.log").read_text()
     assert "ZeroDivisionError" in log

@@ -18,12 +18,16 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from jupyter_cache import get_cache
+from jupyter_cache.base import CacheBundleIn
 
 from conftest import REPO, BuiltSite, make_fixture_site
 from ose.cli import main
 from ose.curriculum.load import load_curriculum
-from ose.environment import accelerator_name
-from ose.execution.records import GuardResult, load_records, save_records
+from ose.environment import accelerator_name, execution_cache_dir
+from ose.execution.notebooks import read_notebook
+from ose.execution.records import load_records
+from ose.execution.runner import GUARD_DATA
 from ose.project import Project
 
 pytestmark = pytest.mark.site
@@ -307,46 +311,40 @@ def test_report_lists_every_lesson_with_status_time_device_and_versions(demo):
 
 
 def test_changed_records_reach_badges_and_report_without_touching_sources(demo):
-    """A record rewritten by the runner (here: guard figures added) shows on the next build."""
+    """Guard figures that a run of the lesson left in the cache show on the next build: the
+    runner judges them again and rewrites the record; the badge and the report read it."""
     project = Project.at(demo.root)
-    records = load_records(project.records_path)
-    second = records[f"{DEMO}/second.md"]
-    records[f"{DEMO}/second.md"] = second.model_copy(
-        update={
-            "guards": [
-                GuardResult(
-                    model="idata",
-                    max_r_hat=1.004,
-                    min_ess_bulk=812.0,
-                    divergences=0,
-                    ess_floor=200,
-                    passed=True,
-                ),
-                GuardResult(
-                    model="idata_bad",
-                    max_r_hat=1.2,
-                    min_ess_bulk=35.0,
-                    divergences=12,
-                    ess_floor=200,
-                    passed=False,
-                    expected_failure=True,
-                ),
-            ]
-        }
+    cache = get_cache(str(execution_cache_dir(project)))
+    cached = cache.match_cache_notebook(read_notebook(demo.root / DEMO / "second.md"))
+    figures = [
+        {"model": "idata", "cell": 1, "max_r_hat": 1.004, "min_ess_bulk": 812.0, "divergences": 0},
+        {"model": "traces[0]", "max_r_hat": 1.002, "min_ess_bulk": 450.0, "divergences": 0},
+    ]
+    cache.cache_notebook_bundle(
+        CacheBundleIn(
+            cache.get_cache_bundle(cached.pk).nb,
+            cached.uri,
+            data={**(cached.data or {}), GUARD_DATA: figures},
+        ),
+        check_validity=False,
+        overwrite=True,
     )
-    save_records(project.records_path, records)
     rebuilt = _quiet_build(demo.root)
     assert rebuilt.status == 0, rebuilt.err
     assert "executed 0 of 3 lessons (3 from cache)" in rebuilt.out
+    guards = load_records(project.records_path)[f"{DEMO}/second.md"].guards
+    assert [(g.model, g.passed, g.ess_floor) for g in guards] == [
+        ("idata", True, 400),
+        ("traces[0]", True, 400),
+    ]
     badge = words(element_text(rebuilt.page(f"{DEMO}/second.html"), "div", "verified-badge"))
     assert (
         "Convergence guard (every sampled model): "
-        "idata: max r_hat 1.004, min bulk ESS 812 (floor 200), 0 divergences; passed "
-        "idata_bad: max r_hat 1.200, min bulk ESS 35 (floor 200), 12 divergences; "
-        "fails as the lesson intends"
+        "idata: max r_hat 1.004, min bulk ESS 812 (floor 400), 0 divergences; passed "
+        "traces[0]: max r_hat 1.002, min bulk ESS 450 (floor 400), 0 divergences; passed"
     ) in badge
     report = words(rebuilt.page("curriculum/report.html"))
-    assert "idata_bad: max r_hat 1.200, min bulk ESS 35 (floor 200), 12 divergences" in report
+    assert "idata: max r_hat 1.004, min bulk ESS 812 (floor 400), 0 divergences" in report
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from pathlib import Path
 from ose.execution.notebooks import (
     DEFAULT_CELL_TIMEOUT,
     check_notebooks,
+    code_cell_lines,
     find_notebooks,
     read_notebook,
 )
@@ -93,6 +94,15 @@ def test_guard_settings_reach_the_source(tmp_path):
     (source,) = find_notebooks(project)
     assert source.guard.ess_floor == 200
     assert source.guard.expected_failures == ("bad",)
+    # where the guard reports an entry, and a model whose cell is unknown
+    assert (source.guard.line, source.guard.failure_lines) == (9, (11,))
+
+
+def test_guard_entries_have_their_own_lines(tmp_path):
+    extra = "convergence-guard:\n  expected-failures:\n    - traces\n    - fits['pooled']\n"
+    (source,) = find_notebooks(site(tmp_path, extra=extra))
+    assert source.guard.expected_failures == ("traces", "fits['pooled']")
+    assert source.guard.failure_lines == (11, 12)
 
 
 def test_read_as_myst_nb_reads_it(tmp_path):
@@ -110,6 +120,7 @@ def test_read_as_myst_nb_reads_it(tmp_path):
         if c.cell_type == "code"
     ]
     assert starts == [13, 19]
+    assert code_cell_lines(notebook) == [13, 19]
 
 
 def test_a_kernelspec_without_the_jupytext_header_is_an_error(tmp_path):

@@ -58,6 +58,16 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
     return read_myst_markdown_notebook(text, _myst_config(), add_source_map=True, path=path)
 
 
+def code_cell_lines(notebook: nbformat.NotebookNode) -> list[int]:
+    """The line where each code cell starts, in order (a read notebook's ``source_map``)."""
+    source_map = notebook.metadata.get("source_map") or []
+    return [
+        source_map[index] if index < len(source_map) else 1
+        for index, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code"
+    ]
+
+
 def is_notebook(front_matter: FrontMatter) -> bool:
     """The test myst-nb applies, so that both agree on which files are notebooks."""
     text = read_text(front_matter.path)
@@ -109,7 +119,10 @@ def _guard_problems(front: FrontMatter, root: Path) -> list[Problem]:
 def _guard_settings(front: FrontMatter) -> GuardSettings:
     declared = _guard(front)[0] or GuardDeclaration()
     return GuardSettings(
-        ess_floor=declared.ess_floor, expected_failures=tuple(declared.expected_failures)
+        ess_floor=declared.ess_floor,
+        expected_failures=tuple(declared.expected_failures),
+        line=front.line_of(GUARD_KEY),
+        failure_lines=tuple(front.item_lines((GUARD_KEY, "expected-failures"))),
     )
 
 

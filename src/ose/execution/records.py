@@ -1,7 +1,8 @@
 """The execution record: when, where, with what and how fast each lesson last executed.
 
 Records are kept in ``_build/execution/records.json`` keyed by the lesson's path. A lesson
-served from the cache keeps the record of the run that produced its outputs.
+served from the cache keeps the record of the run that produced its outputs; its guard verdicts
+(and so its status) are judged again at every build against the lesson's current declarations.
 """
 
 from __future__ import annotations
@@ -13,13 +14,27 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 
-class GuardResult(BaseModel):
-    """The convergence guard's figures for one sampled model (an InferenceData in the kernel)."""
+class ParameterFigures(BaseModel):
+    """One parameter's worst values over its elements: the largest r_hat, the smallest ESS."""
 
+    r_hat: float | None = None
+    ess_bulk: float | None = None
+
+
+class GuardResult(BaseModel):
+    """The convergence guard's figures for one sampled model (an InferenceData in the kernel),
+    and the verdict on them under the lesson's declarations when they were last judged."""
+
+    #: the name it is bound to: ``idata``, or an item of a container, ``traces[3]``
     model: str
+    #: its other names, when the same InferenceData is bound more than once
+    aliases: list[str] = Field(default_factory=list)
+    #: the code cell (1-based, counting code cells) after which it was first bound
+    cell: int | None = None
     max_r_hat: float | None
     min_ess_bulk: float | None
     divergences: int
+    parameters: dict[str, ParameterFigures] = Field(default_factory=dict)
     ess_floor: float
     passed: bool
     #: the lesson declares that it teaches this failure (``convergence-guard.expected-failures``)

@@ -4,6 +4,11 @@ Each lesson runs in its own process, in a real kernel (``nbclient``), with one w
 default. Lessons whose code and environment are already cached are not run. A failing lesson
 does not stop the others: every failure is reported as one ``path:line`` line, and its full
 traceback is written to ``_build/logs``. Sphinx then finds every notebook in the cache.
+
+A lesson whose cells all ran is cached with its convergence guard's raw figures, even when the
+guard judges it bad: the verdict is taken again at every build, from those figures and the
+lesson's current ``convergence-guard`` declarations, so fixing a declaration re-executes nothing
+and un-declaring a failure of a cached lesson fails the build as a fresh run would.
 """
 
 from __future__ import annotations
@@ -34,11 +39,19 @@ from ose.environment import accelerator_name, environment_key, execution_cache_d
 from ose.execution.guard import (
     GUARD_SOURCE,
     OPTIONAL_BACKENDS,
+    SETUP_SOURCE,
+    TRACK_SOURCE,
     GuardSettings,
+    GuardVerdict,
     judge,
     parse_report,
 )
-from ose.execution.notebooks import NotebookSource, find_notebooks, read_notebook
+from ose.execution.notebooks import (
+    NotebookSource,
+    code_cell_lines,
+    find_notebooks,
+    read_notebook,
+)
 from ose.execution.records import ExecutionRecord, GuardResult, load_records, save_records
 from ose.interrupts import ignore_interrupts, stop_descendants
 from ose.kernels import CACHE_DIR_VARIABLE, KERNELS, ensure_kernels
@@ -68,7 +81,8 @@ class LessonOutcome:
     cell: int | None = None
     error: str | None = None
     traceback: str | None = None
-    guards: list[GuardResult] = field(default_factory=list)
+    #: the guard's raw figures for each model, the cell that made it numbered among code cells
+    models: list[dict[str, object]] = field(default_factory=list)
     #: optional backends the lesson imported (jax, numba, ...), as the guard saw them
     modules: list[str] = field(default_factory=list)
 
@@ -94,22 +108,45 @@ def _first_line(text: str, limit: int = 200) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
+def _run_hidden(client: NotebookClient, notebook: nbformat.NotebookNode, source: str) -> str:
+    """Run ``source`` in the kernel outside the lesson's history and cells; return its stdout."""
+    cell = nbformat.v4.new_code_cell(source)
+    notebook.cells.append(cell)
+    try:
+        client.execute_cell(cell, len(notebook.cells) - 1, store_history=False)
+    finally:
+        notebook.cells.pop()
+    return "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
+
+
+def _run_silent(client: NotebookClient, source: str) -> None:
+    """Run ``source`` as a silent request: no execution count, no output, no cell hooks, so the
+    lesson's cells are numbered and rendered as if it had not run."""
+    assert client.kc is not None
+    reply = client.wait_for_reply(client.kc.execute(source, silent=True, store_history=False))
+    content = (reply or {}).get("content", {})
+    if content.get("status") != "ok":
+        raise RuntimeError(
+            f"the convergence guard could not run: {content.get('ename')}: {content.get('evalue')}"
+        )
+
+
 def _execute(client: NotebookClient, notebook: nbformat.NotebookNode) -> str:
-    """Run every cell, then the guard in the same kernel; return the guard's stdout."""
+    """Set the guard up, run every cell, noting after each code cell the models it made, then
+    the guard in the same kernel; return its stdout."""
     with client.setup_kernel():
         assert client.kc is not None
         info = client.wait_for_reply(client.kc.kernel_info())
         if info is not None:
             notebook.metadata["language_info"] = info["content"]["language_info"]
+        _run_silent(client, SETUP_SOURCE)
+        number = 0
         for index, cell in enumerate(list(notebook.cells)):
             client.execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
-        guard = nbformat.v4.new_code_cell(GUARD_SOURCE)
-        notebook.cells.append(guard)
-        try:
-            client.execute_cell(guard, len(notebook.cells) - 1, store_history=False)
-        finally:
-            notebook.cells.pop()
-    return "".join(o.get("text", "") for o in guard.outputs if o.get("output_type") == "stream")
+            if cell.cell_type == "code":
+                number += 1
+                _run_silent(client, TRACK_SOURCE.format(cell=number))
+        return _run_hidden(client, notebook, GUARD_SOURCE)
 
 
 def run_lesson(task: LessonTask) -> LessonOutcome:
@@ -133,17 +170,13 @@ def run_lesson(task: LessonTask) -> LessonOutcome:
     start = time.perf_counter()
     error: str | None = None
     trace: str | None = None
-    guards: list[GuardResult] = []
+    models: list[dict[str, object]] = []
     modules: list[str] = []
     with _stderr_to(Path(task.kernel_log)):  # the kernel's own chatter goes to its log
         try:
             report = parse_report(_execute(client, notebook))
             modules = report.modules
-            verdict = judge(report.models, task.guard)
-            guards = verdict.results
-            if verdict.problems:
-                error = "; ".join(verdict.problems)
-                current.pop("index", None)
+            models = report.models
         except CellExecutionError as exc:
             error, trace = f"{exc.ename}: {_first_line(exc.evalue)}", str(exc)
         except CellTimeoutError:
@@ -159,7 +192,7 @@ def run_lesson(task: LessonTask) -> LessonOutcome:
     seconds = time.perf_counter() - start
     if error is None:
         return LessonOutcome(
-            task.name, seconds, notebook=nbformat.writes(notebook), guards=guards, modules=modules
+            task.name, seconds, notebook=nbformat.writes(notebook), models=models, modules=modules
         )
     index = current.get("index")
     line, cell = 1, None
@@ -175,7 +208,6 @@ def run_lesson(task: LessonTask) -> LessonOutcome:
         cell=cell,
         error=error,
         traceback=trace,
-        guards=guards,
         modules=modules,
     )
 
@@ -224,12 +256,57 @@ def _prune_other_caches(project: Project, keep: Path) -> None:
                 shutil.rmtree(other, ignore_errors=True)
 
 
-def _cached_from(cache: JupyterCacheAbstract, source: NotebookSource) -> str | None:
-    """The path of the lesson whose run produced the cached outputs, or None on a miss."""
+#: The key of a cached notebook's data under which its guard's raw figures are kept.
+GUARD_DATA = "convergence_guard"
+
+
+@dataclass
+class CachedLesson:
+    """A lesson whose code is in the cache: where its outputs came from, and what they say."""
+
+    #: the path of the lesson whose run produced the cached outputs
+    origin: str
+    #: the guard's raw figures from that run
+    models: list[dict[str, object]]
+    #: the lesson as its source reads now (its cells' lines may have moved since)
+    notebook: nbformat.NotebookNode
+
+
+def _cached(cache: JupyterCacheAbstract, source: NotebookSource) -> CachedLesson | None:
+    """The cached run of this lesson's code, or None on a miss (or for outputs cached without
+    the guard's figures, which cannot be judged)."""
+    notebook = read_notebook(source.path)
     try:
-        return str(cache.match_cache_notebook(read_notebook(source.path)).uri)
+        record = cache.match_cache_notebook(notebook)
     except KeyError:
         return None
+    data = record.data or {}
+    if not isinstance(data.get(GUARD_DATA), list):
+        return None
+    return CachedLesson(str(record.uri), list(data[GUARD_DATA]), notebook)
+
+
+def _judge(
+    name: str,
+    settings: GuardSettings,
+    models: list[dict[str, object]],
+    notebook: nbformat.NotebookNode,
+) -> GuardVerdict:
+    """The guard's verdict, the same for a lesson just executed and one taken from the cache."""
+    return judge(models, settings, name, code_cell_lines(notebook))
+
+
+def _judged(record: ExecutionRecord, verdict: GuardVerdict) -> ExecutionRecord:
+    """``record`` with the verdict taken under the lesson's current declarations."""
+    error = "; ".join(problem.message for problem in verdict.problems) or None
+    return record.model_copy(
+        update={
+            "status": "failed" if error else "ok",
+            "error": error,
+            "log": None,
+            "guards": verdict.results,
+        }
+    )
 
 
 def _adopt_record(
@@ -284,15 +361,20 @@ def execute_notebooks(
     summary = ExecutionSummary(total=len(sources))
 
     pending: list[NotebookSource] = []
-    adopted = False
+    changed = False
     for source in sources:
         name = project.relative(source.path)
-        origin = _cached_from(cache, source)
-        if origin is None:
+        cached = _cached(cache, source)
+        if cached is None:
             pending.append(source)
-        else:
-            summary.cached.append(name)
-            adopted |= _adopt_record(project, records, name, origin)
+            continue
+        summary.cached.append(name)
+        changed |= _adopt_record(project, records, name, cached.origin)
+        verdict = _judge(name, source.guard, cached.models, cached.notebook)
+        summary.failed.extend(verdict.problems)
+        if name in records and (judged := _judged(records[name], verdict)) != records[name]:
+            records[name] = judged
+            changed = True
     # longest first, from the last records, so that parallel workers finish together
     pending.sort(
         key=lambda s: (
@@ -304,7 +386,7 @@ def execute_notebooks(
         )
     )
     tasks = [_task(project, source) for source in pending]
-    if adopted and not tasks:
+    if changed and not tasks:
         save_records(project.records_path, records)
     if tasks:
         _run_tasks(
@@ -354,8 +436,8 @@ def _run_tasks(
                 for future in done:
                     task = running.pop(future)
                     outcome = future.result()
-                    _settle(project, task, outcome, cache, records, summary)
-                    mark = "[green]✓[/]" if outcome.ok else "[red]✗[/]"
+                    passed = _settle(project, task, outcome, cache, records, summary)
+                    mark = "[green]✓[/]" if passed else "[red]✗[/]"
                     console.print(
                         f"  {mark} {task.name} [dim]{outcome.seconds:.1f} s[/]", highlight=False
                     )
@@ -376,18 +458,24 @@ def _settle(
     cache: JupyterCacheAbstract,
     records: dict[str, ExecutionRecord],
     summary: ExecutionSummary,
-) -> None:
-    """Cache a success, log a failure, and record either."""
+) -> bool:
+    """Cache a lesson whose cells ran, with its guard's figures, and judge them; log a failure;
+    record either. Return whether the lesson passed."""
     summary.seconds[task.name] = outcome.seconds
     log: str | None = None
+    error = outcome.error
+    guards: list[GuardResult] = []
     if outcome.ok and outcome.notebook is not None:
         notebook = nbformat.reads(outcome.notebook, as_version=4)
+        data = {"execution_seconds": outcome.seconds, GUARD_DATA: outcome.models}
         cache.cache_notebook_bundle(
-            CacheBundleIn(notebook, task.path, data={"execution_seconds": outcome.seconds}),
-            check_validity=False,
-            overwrite=True,
+            CacheBundleIn(notebook, task.path, data=data), check_validity=False, overwrite=True
         )
         summary.executed.append(task.name)
+        verdict = _judge(task.name, task.guard, outcome.models, notebook)
+        summary.failed.extend(verdict.problems)
+        error = "; ".join(problem.message for problem in verdict.problems) or None
+        guards = verdict.results
     else:
         log_path = _log_path(project, task.name)
         log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -398,14 +486,15 @@ def _settle(
         summary.failed.append(Problem(task.name, outcome.line, message))
     records[task.name] = ExecutionRecord(
         path=task.name,
-        status="ok" if outcome.ok else "failed",
+        status="ok" if error is None else "failed",
         executed_at=datetime.now(UTC).isoformat(timespec="seconds"),
         seconds=round(outcome.seconds, 2),
         kernel=task.kernel,
         device=_device_for(task.kernel),
         versions=_versions_for(task.kernel, outcome.modules),
         environment=environment_key(project),
-        error=outcome.error,
+        error=error,
         log=log,
-        guards=outcome.guards,
+        guards=guards,
     )
+    return error is None
