@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from dateutil.rrule import rrulestr
+from icalendar import Calendar, Event
 
 from conftest import FIXTURES, REPO
 
@@ -167,3 +169,82 @@ def test_the_webinars_page_shows_the_open_speaker_slot(before):
     text = text_of(before["webinars"])
     assert "Open slot: no speaker has been named yet" in text
     assert "Case study: A case study." in text
+
+
+# -- calendars ---------------------------------------------------------------------------------
+
+CALENDARS = [
+    "events.ics",
+    "events-conferences.ics",
+    "events-meetups.ics",
+    "events-webinars.ics",
+    "events-sprints.ics",
+    "events-hackathons.ics",
+    f"{EVENTS}/conferences/demo-con.ics",
+    f"{EVENTS}/meetups/demo-meetup.ics",
+    f"{EVENTS}/webinars/demo-webinar.ics",
+]
+
+
+def calendars(root: Path) -> dict[str, bytes]:
+    return {name: (root / "_build" / "html" / name).read_bytes() for name in CALENDARS}
+
+
+def vevents(data: bytes) -> dict[str, Event]:
+    return {str(e["uid"]): e for e in Calendar.from_ical(data).walk("VEVENT")}
+
+
+def test_every_calendar_parses_back_with_its_events(site, before):
+    found = {name: vevents(data) for name, data in calendars(site).items()}
+    assert sorted(found["events.ics"]) == [
+        "demo-con@pymc-foundation.org",
+        "demo-meetup@pymc-foundation.org",
+        "demo-webinar@pymc-foundation.org",
+    ]
+    assert sorted(found["events-meetups.ics"]) == ["demo-meetup@pymc-foundation.org"]
+    assert found["events-sprints.ics"] == {}
+    assert sorted(found[f"{EVENTS}/webinars/demo-webinar.ics"]) == [
+        "demo-webinar@pymc-foundation.org"
+    ]
+    webinar = found["events.ics"]["demo-webinar@pymc-foundation.org"]
+    assert str(webinar["status"]) == "CONFIRMED"
+    conference = found["events.ics"]["demo-con@pymc-foundation.org"]
+    assert str(conference["status"]) == "TENTATIVE"  # proposed
+    assert str(conference["url"]) == (
+        "https://pymc-foundation.org/docs/events/conferences/demo-con.html"
+    )
+
+
+def test_a_recurring_meetup_keeps_its_local_time_across_daylight_saving(site, before):
+    data = calendars(site)["events.ics"]
+    parsed = Calendar.from_ical(data)
+    assert [str(tz["tzid"]) for tz in parsed.walk("VTIMEZONE")] == ["Europe/Berlin"]
+    meetup = vevents(data)["demo-meetup@pymc-foundation.org"]
+    assert meetup["dtstart"].params["TZID"] == "Europe/Berlin"
+    start = meetup.decoded("dtstart")
+    series = rrulestr(meetup["rrule"].to_ical().decode(), dtstart=start)
+    skipped = {item.dt for item in meetup["exdate"].dts}
+    held = [day.astimezone(UTC) for day in series if day not in skipped]
+    # 18:00 in Berlin: 17:00 UTC in winter, 16:00 UTC in summer; October is excepted
+    assert held == [
+        datetime(2027, 1, 14, 17, 0, tzinfo=UTC),
+        datetime(2027, 4, 8, 16, 0, tzinfo=UTC),
+        datetime(2027, 7, 8, 16, 0, tzinfo=UTC),
+    ]
+
+
+def test_two_builds_on_one_day_give_the_same_bytes(tmp_path, site, after):
+    again = tmp_path / "again"
+    shutil.copytree(site, again, ignore=shutil.ignore_patterns("_build"))
+    sphinx_build(again, "2027-03-01")
+    first, second = calendars(site), calendars(again)
+    assert first == second
+    assert b"DTSTAMP:20270301T000000Z" in first["events.ics"]
+
+
+def test_each_event_page_links_its_own_calendar_and_lists_link_theirs(site, before):
+    meetup_page = before["meetups/demo-meetup"]
+    assert 'href="demo-meetup.ics"' in meetup_page
+    assert (site / "_build" / "html" / EVENTS / "meetups" / "demo-meetup.ics").is_file()
+    assert 'href="../../events.ics"' in before["index"]
+    assert 'href="../../events-webinars.ics"' in before["webinars"]

@@ -9,8 +9,11 @@ noted with the build date it was read on, and read again when a build runs on an
 
 from __future__ import annotations
 
+import posixpath
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, cast
+from urllib.parse import quote, urlparse
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -18,6 +21,7 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
 from ose.core.dates import build_date
+from ose.events.calendar import ALL_EVENTS, calendar, kind_file
 from ose.events.load import EVENTS_DIR, read_events
 from ose.events.model import KIND_LABEL, KIND_PLURAL, KINDS, EventPage, Events
 from ose.sphinxext.base import metadata
@@ -29,6 +33,7 @@ from ose.sphinxext.nodes import (
     doc_link,
     field_list,
     insert_under_title,
+    joined,
     table,
     toctree,
 )
@@ -130,7 +135,50 @@ def speaker_text(page: EventPage) -> str:
 # -- an event's page ---------------------------------------------------------------------------
 
 
-def details(page: EventPage) -> nodes.container:
+# -- calendars ---------------------------------------------------------------------------------
+
+
+def site_address(app: Sphinx) -> tuple[str, str]:
+    """The site's base URL (ending in ``/``) and its domain, which makes the calendar UIDs."""
+    base = str(app.config.html_baseurl or "https://pymc-foundation.org/")
+    base = base if base.endswith("/") else base + "/"
+    return base, urlparse(base).netloc or "pymc-foundation.org"
+
+
+def calendar_link(docname: str, target: str, text: str) -> nodes.reference:
+    """A link from ``docname``'s page to the calendar file ``target`` (relative to the output
+    folder), as the page's own folder sees it (the HTML builder writes ``<docname>.html``)."""
+    href = posixpath.relpath(target, posixpath.dirname(docname) or ".")
+    return nodes.reference(text, text, refuri=quote(href), classes=["download", "ose-ics"])
+
+
+def write_calendars(app: Sphinx, exception: Exception | None) -> None:
+    """Every calendar into the output folder (Sphinx's own, which ``ose build`` publishes by a
+    rename): ``events.ics``, one per kind, and one beside each event's page."""
+    if exception is not None or app.builder.format != "html":
+        return
+    events = events_of(app.env).events
+    stamp = today_of(app.env)
+    base, domain = site_address(app)
+    outdir = Path(app.outdir)
+
+    def write(relative: str, pages: list[EventPage], name: str) -> None:
+        path = outdir / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(calendar(pages, name, domain, base, stamp))
+
+    write(ALL_EVENTS, events, "PyMC Foundation events")
+    for kind in KINDS:
+        pages = [page for page in events if page.event.kind == kind]
+        write(kind_file(kind), pages, f"PyMC Foundation {KIND_PLURAL[kind]}")
+    for page in events:
+        write(f"{page.docname}.ics", [page], page.event.title)
+
+
+# -- an event's page ---------------------------------------------------------------------------
+
+
+def details(page: EventPage, ics: nodes.reference) -> nodes.container:
     """Everything an event's data says, for the top of its page."""
     event = page.event
     container = nodes.container(classes=["ose-event-details"])
@@ -175,6 +223,7 @@ def details(page: EventPage) -> nodes.container:
                 f"{', '.join(call.formats)}; submit by {_day(call.deadline)}. {call.how}",
             )
         )
+    fields.append(("Calendar", nodes.paragraph("", "", ics)))
     container += field_list(fields, classes=["ose-event-fields"])
     return container
 
@@ -184,7 +233,8 @@ def add_details(app: Sphinx, doctree: nodes.document) -> None:
     env = app.env
     page = events_of(env).by_docname(env.current_document.docname)
     if page is not None:
-        insert_under_title(doctree, details(page))
+        ics = calendar_link(page.docname, f"{page.docname}.ics", f"{page.id}.ics")
+        insert_under_title(doctree, details(page, ics))
 
 
 # -- lists -------------------------------------------------------------------------------------
@@ -236,6 +286,18 @@ class EventsDirective(ConcernDirective):
         ose_state(self.env).note_page(DATED, self.env.current_document.docname, today)
         return today
 
+    def subscribe(self, kind: str | None) -> nodes.paragraph:
+        """Links to the calendar files a reader can subscribe to."""
+        docname = self.env.current_document.docname
+        files = [(ALL_EVENTS, "all events")] if kind is None else []
+        files += [(kind_file(k), KIND_PLURAL[k]) for k in KINDS if kind is None or k == kind]
+        links = [calendar_link(docname, target, text) for target, text in files]
+        paragraph = nodes.paragraph("", "Subscribe in your calendar application: ")
+        paragraph.extend(joined(links, ", "))
+        paragraph += nodes.Text(".")
+        paragraph["classes"].append("ose-subscribe")
+        return paragraph
+
 
 class EventListDirective(EventsDirective):
     """``{event-list}``: upcoming and past events, split by the build date; with ``:kind:``
@@ -262,6 +324,7 @@ class EventListDirective(EventsDirective):
             else:
                 result.append(nodes.rubric(caption, caption))
                 result.append(nodes.paragraph("", f"No {caption.lower()}."))
+        result.append(self.subscribe(kind))
         if kind is None:
             docname = self.env.current_document.docname
             result.append(toctree(docname, [page.docname for page in pages], hidden=True))
@@ -298,6 +361,7 @@ class MeetupRegionsDirective(EventsDirective):
                 result.append(item)
         if not regions:
             result.append(nodes.paragraph("", "No meetup has been announced yet."))
+        result.append(self.subscribe("meetup"))
         return result
 
 
@@ -325,6 +389,7 @@ class WebinarListDirective(EventsDirective):
             result.append(item)
         if not pages:
             result.append(nodes.paragraph("", "No webinar has been announced yet."))
+        result.append(self.subscribe("webinar"))
         return result
 
 
@@ -375,6 +440,7 @@ class ConferenceDirective(EventsDirective):
             result.append(field_list(fields, classes=["ose-event-fields"]))
         if not pages:
             result.append(nodes.paragraph("", "No conference has been announced yet."))
+        result.append(self.subscribe("conference"))
         return result
 
 
@@ -388,6 +454,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", _read)
     app.connect("env-get-outdated", _outdated)
     app.connect("doctree-read", add_details)
+    app.connect("build-finished", write_calendars)
     app.add_css_file("events.css")
     return metadata()
 
