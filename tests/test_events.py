@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import shutil
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from dateutil.rrule import rrulestr
+from icalendar import Calendar
 
 from conftest import FIXTURES, REPO, run_ose
 from ose.check import CHECKS
+from ose.events.calendar import calendar
 from ose.events.load import check_events, read_events
 from ose.project import Project
 
@@ -140,6 +143,22 @@ CASES = {
         "season with COUNT=<n> or UNTIL=<YYYYMMDD>, e.g. "
         "FREQ=MONTHLY;INTERVAL=3;BYDAY=TH;BYSETPOS=2;COUNT=4)",
     ),
+    "a rule with both COUNT and UNTIL": (
+        MEETUP,
+        [(";COUNT=4", ";COUNT=4;UNTIL=20271231")],
+        13,
+        "recurrence.rule 'FREQ=MONTHLY;INTERVAL=3;BYDAY=TH;BYSETPOS=2;COUNT=4;UNTIL=20271231' "
+        "is not an RFC 5545 rule: it has both COUNT and UNTIL (RFC 5545 allows one of them) "
+        "(allowed: e.g. FREQ=MONTHLY;INTERVAL=3;BYDAY=TH;BYSETPOS=2;COUNT=4)",
+    ),
+    "a rule whose UNTIL is in UTC": (
+        MEETUP,
+        [(";COUNT=4", ";UNTIL=20271231T000000Z")],
+        13,
+        "recurrence.rule 'FREQ=MONTHLY;INTERVAL=3;BYDAY=TH;BYSETPOS=2;UNTIL=20271231T000000Z' "
+        "is not an RFC 5545 rule: its UNTIL is in UTC (write the local date at the event, "
+        "UNTIL=YYYYMMDD) (allowed: e.g. FREQ=MONTHLY;INTERVAL=3;BYDAY=TH;BYSETPOS=2;COUNT=4)",
+    ),
     "a rule with no occurrence": (
         MEETUP,
         [
@@ -236,3 +255,28 @@ def test_the_real_events_pass_and_none_is_presented_as_settled():
     for page in events.events:
         if page.event.speaker is not None:
             assert page.event.speaker.slot == "open" or page.event.speaker.role
+
+
+def test_until_a_date_counts_that_day_in_and_the_calendar_writes_it_in_utc(tmp_path):
+    project = site(
+        tmp_path,
+        edits=[(";COUNT=4", ";UNTIL=20270708"), ("except: [2027-10-14]", "except: []")],
+    )
+    events, problems = read_events(project)
+    assert problems == []
+    (meetup,) = events.of_kind("meetup")
+    # the meeting on the UNTIL day itself, at 18:00, is held
+    assert [start.date().isoformat() for start in meetup.occurrences] == [
+        "2027-01-14",
+        "2027-04-08",
+        "2027-07-08",
+    ]
+    data = calendar([meetup], "Meetups", "example.org", "https://example.org/", date(2027, 1, 1))
+    (event,) = Calendar.from_ical(data).walk("VEVENT")
+    # RFC 5545: with a TZID start, UNTIL is in UTC (23:59:59 in Berlin in summer)
+    assert event["rrule"].to_ical() == (
+        b"FREQ=MONTHLY;UNTIL=20270708T215959Z;INTERVAL=3;BYDAY=TH;BYSETPOS=2"
+    )
+    series = rrulestr(event["rrule"].to_ical().decode(), dtstart=event.decoded("dtstart"))
+    assert [day.date().isoformat() for day in series] == ["2027-01-14", "2027-04-08", "2027-07-08"]
+    assert str(event["uid"]) == "demo-meetup@example.org"

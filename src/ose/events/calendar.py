@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time
 
 from icalendar import Calendar, Event, vRecur
 
+from ose.events.load import local_rule
 from ose.events.model import KIND_PLURAL, EventPage
 
 PRODID = "-//PyMC Foundation//ose events//EN"
@@ -48,7 +49,10 @@ def vevent(page: EventPage, domain: str, url: str, stamp: date) -> Event:
     component.add("dtstart", _local(page, event.start))
     component.add("dtend", _local(page, event.end))
     if event.recurrence is not None:
-        component.add("rrule", vRecur.from_ical(event.recurrence.rule.removeprefix("RRULE:")))
+        recur = vRecur.from_ical(local_rule(event.recurrence.rule))
+        if "UNTIL" in recur:  # with a TZID start, RFC 5545 wants UNTIL in UTC
+            recur["UNTIL"] = [_local(page, recur["UNTIL"][0]).astimezone(UTC)]
+        component.add("rrule", recur)
         if event.recurrence.except_:
             component.add(
                 "exdate",

@@ -9,6 +9,7 @@ every calendar that imported both).
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -48,12 +49,32 @@ def _listed(days: list[date]) -> str:
     return shown + (", ..." if len(days) > 6 else "")
 
 
-def parse_rule(rule: str, start: datetime) -> rrule:
-    """The series ``rule`` describes from ``start`` (local wall time: a meetup at 18:00 stays
-    at 18:00 across a daylight-saving change); ``ValueError`` when it is not RFC 5545."""
+_UNTIL = re.compile(r"UNTIL=(\d{8})(T\d{6})?(Z?)(?=;|$)", re.IGNORECASE)
+
+
+def local_rule(rule: str) -> str:
+    """``rule`` with its ``RRULE:`` prefix dropped and its UNTIL in the event's local time: a
+    date alone means the end of that day (RFC 5545 counts the UNTIL day in); ``ValueError``
+    for what cannot be read that way."""
     text = rule.strip().removeprefix("RRULE:")
     if any(part in text.upper() for part in ("DTSTART", "\n", "EXDATE", "RDATE")):
         raise ValueError("give the RRULE alone (the start is the event's start)")
+    upper = text.upper()
+    if "COUNT=" in upper and "UNTIL=" in upper:
+        raise ValueError("it has both COUNT and UNTIL (RFC 5545 allows one of them)")
+    match = _UNTIL.search(text)
+    if match is None:
+        return text
+    if match.group(3):
+        raise ValueError("its UNTIL is in UTC (write the local date at the event, UNTIL=YYYYMMDD)")
+    until = match.group(1) + (match.group(2) or "T235959").upper()
+    return text[: match.start()] + f"UNTIL={until}" + text[match.end() :]
+
+
+def parse_rule(rule: str, start: datetime) -> rrule:
+    """The series ``rule`` describes from ``start`` (local wall time: a meetup at 18:00 stays
+    at 18:00 across a daylight-saving change); ``ValueError`` when it is not RFC 5545."""
+    text = local_rule(rule)
     try:
         parsed = rrulestr(text, dtstart=start)
     except KeyError as error:  # a part dateutil looks up by name
