@@ -206,6 +206,13 @@ CASES = {
         10,
         "speaker is an open slot or a role, one of the two (give slot: open, or role: <who>)",
     ),
+    "a heading that differs from the title": (
+        WEBINAR,
+        [("# Demo webinar", "# Demo seminar")],
+        3,
+        "title 'Demo webinar' differs from the page heading 'Demo seminar' on line 16 (make "
+        "them the same)",
+    ),
     "an event neither somewhere nor online": (
         WEBINAR,
         [("online: true", "online: false")],
