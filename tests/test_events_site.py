@@ -240,6 +240,15 @@ def test_two_builds_on_one_day_give_the_same_bytes(tmp_path, site, after):
     first, second = calendars(site), calendars(again)
     assert first == second
     assert b"DTSTAMP:20270301T000000Z" in first["events.ics"]
+    # an event removed takes its calendar with it
+    (again / EVENTS / "webinars" / "demo-webinar.md").unlink()
+    sphinx_build(again, "2027-03-01")
+    html = again / "_build" / "html"
+    assert not (html / EVENTS / "webinars" / "demo-webinar.ics").exists()
+    assert sorted(vevents((html / "events.ics").read_bytes())) == [
+        "demo-con@pymc-foundation.org",
+        "demo-meetup@pymc-foundation.org",
+    ]
 
 
 def test_each_event_page_links_its_own_calendar_and_lists_link_theirs(site, before):

@@ -132,9 +132,6 @@ def speaker_text(page: EventPage) -> str:
     return f"{speaker.role} (to be named)"
 
 
-# -- an event's page ---------------------------------------------------------------------------
-
-
 # -- calendars ---------------------------------------------------------------------------------
 
 
@@ -162,10 +159,13 @@ def write_calendars(app: Sphinx, exception: Exception | None) -> None:
     base, domain = site_address(app)
     outdir = Path(app.outdir)
 
+    written: set[Path] = set()
+
     def write(relative: str, pages: list[EventPage], name: str) -> None:
         path = outdir / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(calendar(pages, name, domain, base, stamp))
+        written.add(path)
 
     write(ALL_EVENTS, events, "PyMC Foundation events")
     for kind in KINDS:
@@ -173,6 +173,10 @@ def write_calendars(app: Sphinx, exception: Exception | None) -> None:
         write(kind_file(kind), pages, f"PyMC Foundation {KIND_PLURAL[kind]}")
     for page in events:
         write(f"{page.docname}.ics", [page], page.event.title)
+    # the output starts as a copy of the published site: drop the calendar of an event removed
+    for path in (outdir / EVENTS_DIR).rglob("*.ics"):
+        if path not in written:
+            path.unlink()
 
 
 # -- an event's page ---------------------------------------------------------------------------
