@@ -24,6 +24,7 @@ extensions = [
     "ose.sphinxext.courses",
     "ose.sphinxext.execution",
     "ose.sphinxext.workshops",
+    "ose.sphinxext.events",
 ]
 
 root_doc = "index"

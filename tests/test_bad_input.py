@@ -26,6 +26,7 @@ FILES = {
     "course": "curriculum/courses/bayes-intro/index.md",
     "manifest": "versions.yaml",
     "workshop": "curriculum/workshops/bayes-university/workshop.md",
+    "event": "docs/events/pymcon/pymcon-2027.md",
 }
 MARKDOWN = {kind for kind, path in FILES.items() if path.endswith(".md")}
 SOURCES_IGNORED = shutil.ignore_patterns(
@@ -106,6 +107,8 @@ EMPTY = {
     "prerequisites, lessons)",
     "workshop": "the workshop has no front matter (required: title, summary, audience, format, "
     "level, outcomes, setup, schedule)",
+    "event": "the event has no front matter (required: kind, title, status, summary, start, "
+    "end, time-zone)",
 }
 DUPLICATE = {
     "charter": (3, "title is given twice (each key once)"),
@@ -117,6 +120,7 @@ DUPLICATE = {
     "course": (3, "title is given twice (each key once)"),
     "manifest": (13, "base-url is given twice (each key once)"),
     "workshop": (3, "title is given twice (each key once)"),
+    "event": (3, "kind is given twice (each key once)"),
 }
 
 
@@ -294,6 +298,21 @@ TYPED = [
         '      - {start: "10:45", break: Coffee, minutes: 15, minutes: 20}',
         32,
         "schedule[0].sessions[3].minutes is given twice (each key once)",
+    ),
+    (
+        "event",
+        "start: 2027-10-13 09:00",
+        "start: 13/10/2027 09:00",
+        8,
+        "start is '13/10/2027 09:00' (allowed: a date and time, YYYY-MM-DD HH:MM)",
+    ),
+    (
+        "event",
+        "  deadline: 2027-07-01",
+        "  deadline: 2027-07-32",
+        19,
+        "travel-grants.deadline 2027-07-32 is not a real date: day is out of range for month "
+        "(allowed: an ISO date, YYYY-MM-DD)",
     ),
     (
         "roster",

@@ -24,7 +24,7 @@ def test_home_page_search_and_console(real_site, chromium):
         page.goto(base, wait_until="networkidle")
         assert "PyMC Foundation" in page.title()
         navbar = page.locator("nav.navbar-nav, .bd-navbar-elements").first.inner_text()
-        for section in ("Learn", "Governance", "Decisions", "Blog"):
+        for section in ("Learn", "Governance", "Decisions", "Events", "Blog"):
             assert section in navbar
 
         # search from the page's own search box, as a reader would

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from ose.core.problems import Problem
 from ose.curriculum.load import check_curriculum
 from ose.decisions.lint import check_decisions
+from ose.events.load import check_events
 from ose.execution.notebooks import check_notebooks
 from ose.governance.check import check_governance
 from ose.project import Project
@@ -27,6 +28,7 @@ CHECKS: list[Check] = [
     check_curriculum,
     check_versions,
     check_workshops,
+    check_events,
 ]
 
 

@@ -119,6 +119,7 @@ _ALLOWED = {
     "date_from_datetime_inexact": DATE,
     "datetime_type": "a date and time, YYYY-MM-DD HH:MM",
     "datetime_parsing": "a date and time, YYYY-MM-DD HH:MM",
+    "datetime_from_date_parsing": "a date and time, YYYY-MM-DD HH:MM",
     "int_type": "a whole number",
     "int_parsing": "a whole number",
     "int_from_float": "a whole number",

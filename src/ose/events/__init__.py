@@ -1,0 +1,1 @@
+"""Events: conferences, meetups, webinars, sprints and hackathons, as data and calendars."""
