@@ -151,3 +151,51 @@ def required_front_matter(
         )
         return None
     return front
+
+
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$")
+
+
+def first_heading(front: FrontMatter) -> tuple[int, str] | None:
+    """The line and text of the body's first ``# `` heading, outside code fences."""
+    fence: str | None = None
+    for offset, line in enumerate(front.body.splitlines()):
+        opening = _FENCE.match(line)
+        if opening:
+            marker = opening.group(1)
+            if fence is None:
+                fence = marker
+            elif marker.startswith(fence[0]) and len(marker) >= len(fence):
+                fence = None
+            continue
+        if fence is None and (match := _HEADING.match(line)):
+            return front.body_start_line + offset, match.group(1)
+    return None
+
+
+def title_problems(front: FrontMatter, what: str, root: Path) -> list[Problem]:
+    """A page whose front matter has a ``title`` must open with that very ``# `` heading."""
+    title = front.data.get("title")
+    if not isinstance(title, str) or not title.strip():
+        return []  # the record's own rule reports it
+    heading = first_heading(front)
+    if heading is None:
+        return [
+            front.problem(
+                "title",
+                f"{what} has no '# ' heading (write '# {title.strip()}' after the front matter)",
+                root,
+            )
+        ]
+    line, text = heading
+    if text != title.strip():
+        return [
+            front.problem(
+                "title",
+                f"title {title.strip()!r} differs from the page heading {text!r} on line {line} "
+                "(make them the same)",
+                root,
+            )
+        ]
+    return []

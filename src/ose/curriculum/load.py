@@ -11,7 +11,7 @@ import difflib
 import re
 from pathlib import Path
 
-from ose.core.frontmatter import FrontMatter, required_front_matter
+from ose.core.frontmatter import FrontMatter, required_front_matter, title_problems
 from ose.core.problems import Problem, ProblemsFound
 from ose.core.schema import validated
 from ose.curriculum.model import (
@@ -30,31 +30,12 @@ from ose.project import Project
 #: Where courses live, relative to the project root.
 COURSES_DIR = "curriculum/courses"
 
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
-_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$")
 _JAX = re.compile(
     r"^\s*(?:import|from)\s+(?:jax|numpyro|blackjax)\b"
     r"|nuts_sampler\s*=\s*[\"'](?:numpyro|blackjax)"
     r"|mode\s*=\s*[\"']JAX",
     re.MULTILINE,
 )
-
-
-def first_heading(front: FrontMatter) -> tuple[int, str] | None:
-    """The line and text of the body's first ``# `` heading, outside code fences."""
-    fence: str | None = None
-    for offset, line in enumerate(front.body.splitlines()):
-        opening = _FENCE.match(line)
-        if opening:
-            marker = opening.group(1)
-            if fence is None:
-                fence = marker
-            elif marker.startswith(fence[0]) and len(marker) >= len(fence):
-                fence = None
-            continue
-        if fence is None and (match := _HEADING.match(line)):
-            return front.body_start_line + offset, match.group(1)
-    return None
 
 
 def _line_of_item(front: FrontMatter, key: str, index: int) -> int:
@@ -76,32 +57,6 @@ def _typos(front: FrontMatter, known: tuple[str, ...], root: Path) -> list[Probl
                 )
             )
     return problems
-
-
-def title_problems(front: FrontMatter, what: str, root: Path) -> list[Problem]:
-    title = front.data.get("title")
-    if not isinstance(title, str) or not title.strip():
-        return []  # the record's own rule reports it
-    heading = first_heading(front)
-    if heading is None:
-        return [
-            front.problem(
-                "title",
-                f"{what} has no '# ' heading (write '# {title.strip()}' after the front matter)",
-                root,
-            )
-        ]
-    line, text = heading
-    if text != title.strip():
-        return [
-            front.problem(
-                "title",
-                f"title {title.strip()!r} differs from the page heading {text!r} on line {line} "
-                "(make them the same)",
-                root,
-            )
-        ]
-    return []
 
 
 def _kernel_problems(front: FrontMatter, root: Path) -> list[Problem]:

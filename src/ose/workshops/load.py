@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ose.core.frontmatter import FrontMatter, required_front_matter
+from ose.core.frontmatter import FrontMatter, required_front_matter, title_problems
 from ose.core.problems import Problem
 from ose.core.schema import missing, unknown_name, validated
 from ose.core.yamldata import Loc, dotted
@@ -18,7 +18,6 @@ from ose.curriculum.load import (
     COURSES_DIR,
     prerequisite_problems,
     read_curriculum,
-    title_problems,
 )
 from ose.curriculum.model import Curriculum, Lesson
 from ose.project import Project
