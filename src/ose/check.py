@@ -15,6 +15,7 @@ from ose.execution.notebooks import check_notebooks
 from ose.governance.check import check_governance
 from ose.project import Project
 from ose.versions.manifest import check_versions
+from ose.workshops.load import check_workshops
 
 Check = Callable[[Project], list[Problem]]
 
@@ -25,6 +26,7 @@ CHECKS: list[Check] = [
     check_governance,
     check_curriculum,
     check_versions,
+    check_workshops,
 ]
 
 
