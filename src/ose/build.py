@@ -12,6 +12,7 @@ from ose.core.problems import ProblemsFound
 from ose.execution.runner import ExecutionSummary, execute_notebooks, prepare_environment
 from ose.project import Project
 from ose.sphinx_run import run_sphinx
+from ose.workshops.cli import publish_bundles
 
 
 class SphinxFailed(Exception):
@@ -61,4 +62,5 @@ def build(project: Project, jobs: int | None = None, console: Console | None = N
     stages["sphinx"] = time.perf_counter() - start
     if status:
         raise SphinxFailed("Sphinx reported the problems above")
+    stages["bundles"] = publish_bundles(project)
     return BuildReport(execution=summary, stage_seconds=stages)

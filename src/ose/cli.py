@@ -18,6 +18,7 @@ from ose import __version__
 from ose.core.problems import ProblemsFound
 from ose.decisions.cli import add_decision_command
 from ose.project import Project
+from ose.workshops.cli import add_bundle_command
 
 EXIT_PROBLEMS = 1
 
@@ -182,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
 
     add_decision_command(commands)
+    add_bundle_command(commands)
     return parser
 
 

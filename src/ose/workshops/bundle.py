@@ -35,7 +35,6 @@ from ose.environment import execution_cache_dir
 from ose.project import Project
 from ose.workshops.data import DataFile, lesson_data
 from ose.workshops.notebooks import (
-    Labels,
     instructor_notebook,
     ipynb_bytes,
     learner_notebook,
@@ -57,8 +56,17 @@ ZIP_EPOCH = 315532800
 
 #: Packages a learner's environment is made of; JAX's only when a lesson needs it. Everything
 #: they depend on in ``uv.lock`` comes along, and nothing of the site's own tooling.
-LEARNER_ROOTS = ("pymc", "pytensor", "arviz", "numpy", "scipy", "matplotlib", "ipykernel",
-                 "jupytext")
+LEARNER_ROOTS = (
+    "pymc",
+    "pytensor",
+    "arviz",
+    "numpy",
+    "scipy",
+    "matplotlib",
+    "ipykernel",
+    "jupytext",
+    "packaging",
+)
 JAX_ROOTS = ("jax", "jaxlib", "numpyro")
 
 
@@ -119,7 +127,9 @@ def bundle_epoch(project: Project) -> int:
     try:
         result = subprocess.run(
             ["git", "-C", str(project.root), "log", "-1", "--format=%ct"],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
     except OSError:
         return ZIP_EPOCH
@@ -131,7 +141,10 @@ def max_bytes_from(value: float | str | None) -> int:
     """The size budget in bytes, from ``--max-mb``, else ``OSE_BUNDLE_MAX_MB``, else 25 MB."""
     source = "--max-mb"
     if value is None:
-        value, source = os.environ.get(MAX_MB_VARIABLE, "").strip() or DEFAULT_MAX_MB, MAX_MB_VARIABLE
+        value, source = (
+            os.environ.get(MAX_MB_VARIABLE, "").strip() or DEFAULT_MAX_MB,
+            MAX_MB_VARIABLE,
+        )
     try:
         megabytes = float(value)
     except ValueError:
@@ -196,33 +209,51 @@ def learner_environment(project: Project, lessons: Iterable[Lesson]) -> Environm
     shown = lock.name
     if uv is None:
         raise ProblemsFound.single(
-            shown, "exporting the pinned environment needs uv (run python3 tools/nox.py once, "
-            "or pip install uv)"
+            shown,
+            "exporting the pinned environment needs uv (run python3 tools/nox.py once, "
+            "or pip install uv)",
         )
     result = subprocess.run(
-        [uv, "export", "--frozen", "--format", "requirements-txt", "--no-emit-project",
-         "--no-dev", "--no-header", "--no-annotate"],
-        cwd=lock.parent, capture_output=True, text=True, check=False,
+        [
+            uv,
+            "export",
+            "--frozen",
+            "--format",
+            "requirements-txt",
+            "--no-emit-project",
+            "--no-dev",
+            "--no-header",
+            "--no-annotate",
+        ],
+        cwd=lock.parent,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         first = (result.stderr.strip().splitlines() or ["no message"])[0]
         raise ProblemsFound.single(shown, f"uv export failed: {first}")
     blocks: list[str] = []
+    pinned: dict[str, list[dict[str, str]]] = {}
+    roots_normal = {_normal(root) for root in roots}
     for block in re.split(r"\n(?=\S)", result.stdout.strip()):
-        head = re.match(r"([A-Za-z0-9_.\-]+)==", block)
-        if head and _normal(head.group(1)) in wanted:
-            blocks.append(block)
+        head = re.match(
+            r"([A-Za-z0-9_.\-]+)==([^\s;\\]+)\s*(?:;\s*([^\\]*?))?\s*\\?\s*$",
+            block.split("\n", 1)[0],
+        )
+        if head is None or _normal(head.group(1)) not in wanted:
+            continue
+        blocks.append(block)
+        name = _normal(head.group(1))
+        if name in roots_normal:
+            pinned.setdefault(packages[name]["name"], []).append(
+                {"version": head.group(2), "marker": (head.group(3) or "").strip()}
+            )
     header = (
         "# The environment of this workshop, pinned from the site's uv.lock with every hash.\n"
         "# Install: python -m pip install --require-hashes -r requirements.txt\n"
     )
-    pins = {
-        "python": str(data.get("requires-python", ">=3")),
-        "packages": {
-            packages[_normal(root)]["name"]: packages[_normal(root)]["version"]
-            for root in roots if _normal(root) in packages
-        },
-    }
+    pins = {"python": str(data.get("requires-python", ">=3")), "packages": pinned}
     return Environment((header + "\n".join(blocks) + "\n").encode(), pins)
 
 
@@ -230,9 +261,7 @@ def learner_environment(project: Project, lessons: Iterable[Lesson]) -> Environm
 
 
 def _escape_ics(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-    )
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def _fold(line: str) -> str:
@@ -256,8 +285,13 @@ def calendar(spec: BundleSpec, epoch: int) -> bytes:
             moment = moment.replace(tzinfo=UTC)
         return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//PyMC Foundation//ose bundle//EN",
-             "CALSCALE:GREGORIAN", f"X-WR-CALNAME:{_escape_ics(spec.title)}"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//PyMC Foundation//ose bundle//EN",
+        "CALSCALE:GREGORIAN",
+        f"X-WR-CALNAME:{_escape_ics(spec.title)}",
+    ]
     created = datetime.fromtimestamp(epoch, tz=UTC)
     for number, event in enumerate(spec.events, start=1):
         lines += [
@@ -304,12 +338,13 @@ def _readme(spec: BundleSpec, kind: Kind, env: Environment, data: list[DataFile]
         "",
         "## What is in here",
         "",
-        "- `schedule.md`: the schedule" + (", and `schedule.ics` to import into a calendar"
-                                           if spec.events else ""),
+        "- `schedule.md`: the schedule"
+        + (", and `schedule.ics` to import into a calendar" if spec.events else ""),
         "- `courses/<course>/<lesson>.md` and `.ipynb`: each lesson as a text notebook and as a",
-        "  notebook, with its exercises" + (" and without solutions or outputs"
-                                            if kind == "learner" else ""),
-        "- `data/`: the data files the lessons read" + ("" if data else " (none: data are simulated)"),
+        "  notebook, with its exercises"
+        + (" and without solutions or outputs" if kind == "learner" else ""),
+        "- `data/`: the data files the lessons read"
+        + ("" if data else " (none: data are simulated)"),
         "- `requirements.txt` (with hashes) and `pins.json`: the pinned environment",
         "- `check_setup.py`: checks the environment against the pins",
         "- `myst.yml`: a Jupyter Book 2 project; with jupyter-book installed, run",
@@ -333,17 +368,32 @@ def _guide(spec: BundleSpec, sources: dict[str, Path]) -> bytes:
     and instructor notes, drawn from the lessons themselves."""
     if spec.guide_markdown:
         return spec.guide_markdown.encode()
-    lines = [f"# Instructor guide: {spec.title}", "", "## Schedule", "", spec.schedule_markdown.strip(),
-             "", "## Set-up checklist", "",
-             "- [ ] Every learner has unzipped the learner bundle and run `python check_setup.py`",
-             "      with PASS on every line.",
-             "- [ ] You have run every notebook of `instructor/` once on the machine you teach from.",
-             "- [ ] The offline pages open: `instructor/offline.html`.", ""]
+    lines = [
+        f"# Instructor guide: {spec.title}",
+        "",
+        "## Schedule",
+        "",
+        spec.schedule_markdown.strip(),
+        "",
+        "## Set-up checklist",
+        "",
+        "- [ ] Every learner has unzipped the learner bundle and run `python check_setup.py`",
+        "      with PASS on every line.",
+        "- [ ] You have run every notebook of `instructor/` once on the machine you teach from.",
+        "- [ ] The offline pages open: `instructor/offline.html`.",
+        "",
+    ]
     for lesson in spec.lessons:
         duration = lesson.duration
-        lines += [f"## {lesson.title}", "",
-                  f"Teaching {duration.teaching} min, exercises {duration.exercises} min "
-                  f"(`{lesson.course}/{lesson.stem}`).", "", "Objectives:", ""]
+        lines += [
+            f"## {lesson.title}",
+            "",
+            f"Teaching {duration.teaching} min, exercises {duration.exercises} min "
+            f"(`{lesson.course}/{lesson.stem}`).",
+            "",
+            "Objectives:",
+            "",
+        ]
         lines += [f"- {objective}" for objective in lesson.objectives]
         blocks = teaching_blocks(sources[lesson.docname].read_text(encoding="utf-8"))
         for kind, heading in (("exercise", "Exercises"), ("instructor-note", "Instructor notes")):
@@ -359,14 +409,23 @@ def _guide(spec: BundleSpec, sources: dict[str, Path]) -> bytes:
 def _myst_yml(spec: BundleSpec, kind: Kind) -> bytes:
     """A Jupyter Book 2 project: the README, the schedule, then the notebooks."""
     toc: list[dict[str, object]] = [{"file": "README.md"}, {"file": "schedule.md"}]
-    toc.append({"title": "Lessons", "children": [
-        {"file": _notebook_path(lesson, ".md")} for lesson in spec.lessons
-    ]})
+    toc.append(
+        {
+            "title": "Lessons",
+            "children": [{"file": _notebook_path(lesson, ".md")} for lesson in spec.lessons],
+        }
+    )
     if kind == "instructor":
         toc.append({"file": "instructor/guide.md"})
-        toc.append({"title": "Executed notebooks (instructor)", "children": [
-            {"file": _notebook_path(lesson, ".ipynb", "instructor")} for lesson in spec.lessons
-        ]})
+        toc.append(
+            {
+                "title": "Executed notebooks (instructor)",
+                "children": [
+                    {"file": _notebook_path(lesson, ".ipynb", "instructor")}
+                    for lesson in spec.lessons
+                ],
+            }
+        )
     project = {
         "title": f"{spec.title} ({kind})",
         "exclude": ["instructor/site/**"] if kind == "instructor" else [],
@@ -403,8 +462,12 @@ def bundle_contents(
         executed = instructor_notebook(cache, source, lesson.stem)
         if executed is None:
             problems.append(
-                Problem(lesson.path, 0, "has no executed notebook in the jupyter-cache "
-                        "(run ose build before ose bundle)")
+                Problem(
+                    lesson.path,
+                    0,
+                    "has no executed notebook in the jupyter-cache "
+                    "(run ose build before ose bundle)",
+                )
             )
         else:
             instructor[_notebook_path(lesson, ".ipynb", "instructor")] = ipynb_bytes(executed)
@@ -413,8 +476,9 @@ def bundle_contents(
     common["requirements.txt"] = env.requirements
     common["pins.json"] = (json.dumps(env.pins, indent=2, sort_keys=True) + "\n").encode()
     common["check_setup.py"] = (Path(__file__).parent / "check_setup.py").read_bytes()
-    common["schedule.md"] = (f"# Schedule: {spec.title}\n\n{spec.schedule_markdown.strip()}\n"
-                             ).encode()
+    common["schedule.md"] = (
+        f"# Schedule: {spec.title}\n\n{spec.schedule_markdown.strip()}\n"
+    ).encode()
     if spec.events:
         common["schedule.ics"] = calendar(spec, epoch)
     datafiles = sorted(data.values())
@@ -438,10 +502,10 @@ def bundle_contents(
 def _offline_start(spec: BundleSpec, entry: str) -> bytes:
     target = f"site/{entry}.html"
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-        f"<meta http-equiv=\"refresh\" content=\"0; url={target}\">\n"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
+        f'<meta http-equiv="refresh" content="0; url={target}">\n'
         f"<title>{spec.title}</title></head>\n"
-        f"<body><p><a href=\"{target}\">{spec.title}</a></p></body></html>\n"
+        f'<body><p><a href="{target}">{spec.title}</a></p></body></html>\n'
     ).encode()
 
 
@@ -474,7 +538,8 @@ def _budget_problem(file: str, content: bytes, budget: int) -> Problem | None:
         f"{i.filename.split('/', 1)[1]} {_megabytes(i.compress_size)}" for i in entries[:3]
     )
     return Problem(
-        file, 0,
+        file,
+        0,
         f"the bundle is {_megabytes(len(content))}, over the budget of {_megabytes(budget)} "
         f"(largest: {largest}; raise it with {MAX_MB_VARIABLE} or ose bundle --max-mb)",
     )
@@ -519,8 +584,14 @@ def build_bundles(
             if problem:
                 problems.append(problem)
             written.append(
-                BundleFile(spec.slug, kind, downloads / name, f"{DOWNLOADS}/{name}", len(content),
-                           hashlib.sha256(content).hexdigest())
+                BundleFile(
+                    spec.slug,
+                    kind,
+                    downloads / name,
+                    f"{DOWNLOADS}/{name}",
+                    len(content),
+                    hashlib.sha256(content).hexdigest(),
+                )
             )
     if problems:
         shutil.rmtree(staged, ignore_errors=True)

@@ -31,7 +31,25 @@ def check_python(required: str) -> tuple[bool, str]:
     return True, f"python {running} ({required})"
 
 
-def check_package(name: str, pinned: str) -> tuple[bool, str]:
+def pinned_version(choices: list[dict[str, str]]) -> str:
+    """The version pinned for this Python and platform: the lock may pin one per Python
+    version, each with its environment marker (PEP 508)."""
+    for choice in choices:
+        marker = choice.get("marker", "")
+        if not marker:
+            return choice["version"]
+        from packaging.markers import Marker  # part of the pinned environment
+
+        if Marker(marker).evaluate():
+            return choice["version"]
+    return " or ".join(choice["version"] for choice in choices)
+
+
+def check_package(name: str, choices: list[dict[str, str]]) -> tuple[bool, str]:
+    try:
+        pinned = pinned_version(choices)
+    except ImportError:
+        return False, f"{name}: the packaging module is missing ({FIX})"
     try:
         installed = metadata.version(name)
     except metadata.PackageNotFoundError:
@@ -56,7 +74,12 @@ def check_sampling() -> tuple[bool, str]:
             sigma = pm.HalfNormal("sigma", 1)
             pm.Normal("y", mu, sigma, observed=np.array([0.1, -0.3, 0.4, 0.2]))
             idata = pm.sample(
-                draws=200, tune=200, chains=1, cores=1, progressbar=False, random_seed=1,
+                draws=200,
+                tune=200,
+                chains=1,
+                cores=1,
+                progressbar=False,
+                random_seed=1,
                 compute_convergence_checks=False,
             )
         draws = idata.posterior["mu"].values
@@ -75,7 +98,7 @@ def main() -> int:
         print(f"FAIL pins.json cannot be read ({error})")
         return 1
     results = [check_python(pins.get("python", ">=3"))]
-    results += [check_package(name, version) for name, version in pins["packages"].items()]
+    results += [check_package(name, choices) for name, choices in pins["packages"].items()]
     for ok, line in results:
         print(f"{'PASS' if ok else 'FAIL'} {line}", flush=True)
     ok, line = check_sampling()

@@ -27,7 +27,9 @@ Audience = Literal["learner", "instructor"]
 #: The code-cell tag that marks the code of a worked answer.
 SOLUTION_TAG = "solution"
 
-_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>:{3,}|`{3,}|~{3,})\{(?P<name>[^}\s]+)\}(?P<arg>.*)$")
+_OPEN = re.compile(
+    r"^(?P<indent> {0,3})(?P<fence>:{3,}|`{3,}|~{3,})\{(?P<name>[^}\s]+)\}(?P<arg>.*)$"
+)
 _OPTION = re.compile(r"^:(?P<key>[\w-]+):\s*(?P<value>.*)$")
 
 
@@ -64,8 +66,9 @@ def _split_options(body: list[str]) -> tuple[dict[str, str], list[str]]:
     return options, body[index:]
 
 
-def _rewrite(name: str, fence: str, arg: str, body: list[str], audience: Audience,
-             labels: Labels) -> list[str]:
+def _rewrite(
+    name: str, fence: str, arg: str, body: list[str], audience: Audience, labels: Labels
+) -> list[str]:
     """One teaching directive in the form mystmd knows, or nothing for a learner."""
     options, content = _split_options(body)
     title = arg.strip()

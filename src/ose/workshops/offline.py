@@ -21,6 +21,14 @@ from ose.core.problems import Problem
 
 _ATTRIBUTE = re.compile(r'(?P<attr>\b(?:href|src|action))="(?P<url>[^"]*)"')
 _CANONICAL = re.compile(r'<link rel="canonical" href="(?P<url>[^"]+)"')
+#: The workshop page's table of downloads (size and SHA-256 of the bundles), or its note that
+#: there are none yet. An instructor bundle cannot list its own hash; and a copy that carried
+#: the previous build's list would never give the same bytes twice.
+_DOWNLOADS = re.compile(
+    r'<table[^>]*class="[^"]*\bworkshop-downloads\b[^"]*"[^>]*>.*?</table>'
+    r'|<p[^>]*class="[^"]*\bworkshop-downloads-missing\b[^"]*"[^>]*>.*?</p>',
+    re.DOTALL,
+)
 _INDEX = re.compile(r"^Search\.setIndex\((?P<json>.*)\)\s*$", re.DOTALL)
 
 #: Files of ``_static`` an offline reader never needs.
@@ -44,6 +52,13 @@ def _rewrite(html: str, page: str, kept: set[str], base: str | None) -> tuple[st
     """``html`` of ``page`` with links to missing files made absolute; the files it uses."""
     used: set[str] = set()
     folder = posixpath.dirname(page)
+
+    online_page = f"{base}{page}" if base else page
+    html = _DOWNLOADS.sub(
+        f'<p class="workshop-downloads-offline">The bundles, with their sizes and SHA-256, are '
+        f'listed on the <a href="{online_page}">published page</a>.</p>',
+        html,
+    )
 
     def replace(match: re.Match[str]) -> str:
         url = match.group("url")
@@ -73,7 +88,9 @@ def _search_index(text: str, docnames: list[str]) -> str:
     renumber = {was: now for now, was in enumerate(keep)}
 
     def docs(value: int | list[int]) -> int | list[int] | None:
-        found = [renumber[v] for v in ([value] if isinstance(value, int) else value) if v in renumber]
+        found = [
+            renumber[v] for v in ([value] if isinstance(value, int) else value) if v in renumber
+        ]
         if not found:
             return None
         return found[0] if isinstance(value, int) else found
@@ -151,7 +168,9 @@ def offline_copy(
         used |= found
     index = html_dir / "searchindex.js"
     if index.is_file():
-        files["searchindex.js"] = _search_index(index.read_text(encoding="utf-8"), docnames).encode()
+        files["searchindex.js"] = _search_index(
+            index.read_text(encoding="utf-8"), docnames
+        ).encode()
     for name in docnames:
         notebook = html_dir / f"{name}.ipynb"
         if notebook.is_file():
