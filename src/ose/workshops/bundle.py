@@ -26,8 +26,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-import yaml
-
 from ose.core.dates import build_date
 from ose.core.problems import Problem, ProblemsFound
 from ose.curriculum.model import Lesson
@@ -407,35 +405,40 @@ def _guide(spec: BundleSpec, sources: dict[str, Path]) -> bytes:
 
 
 def _myst_yml(spec: BundleSpec, kind: Kind) -> bytes:
-    """A Jupyter Book 2 project: the README, the schedule, then the notebooks."""
-    toc: list[dict[str, object]] = [{"file": "README.md"}, {"file": "schedule.md"}]
-    toc.append(
-        {
-            "title": "Lessons",
-            "children": [{"file": _notebook_path(lesson, ".md")} for lesson in spec.lessons],
-        }
-    )
+    """A Jupyter Book 2 project: the README, the schedule, then the notebooks. Written by hand
+    (strings quoted as JSON, which YAML reads as they are): the core only reads YAML."""
+
+    def quoted(text: str) -> str:
+        return json.dumps(text, ensure_ascii=False)
+
+    lines = [
+        "# Jupyter Book 2 (mystmd): run `jupyter book start` in this folder.",
+        "version: 1",
+        "project:",
+        f"  title: {quoted(f'{spec.title} ({kind})')}",
+    ]
     if kind == "instructor":
-        toc.append({"file": "instructor/guide.md"})
-        toc.append(
-            {
-                "title": "Executed notebooks (instructor)",
-                "children": [
-                    {"file": _notebook_path(lesson, ".ipynb", "instructor")}
-                    for lesson in spec.lessons
-                ],
-            }
-        )
-    project = {
-        "title": f"{spec.title} ({kind})",
-        "exclude": ["instructor/site/**"] if kind == "instructor" else [],
-        "toc": toc,
-    }
-    if not project["exclude"]:
-        del project["exclude"]
-    document = {"version": 1, "project": project, "site": {"template": "book-theme"}}
-    text = "# Jupyter Book 2 (mystmd): run `jupyter book start` in this folder.\n"
-    return (text + yaml.safe_dump(document, sort_keys=False, allow_unicode=True)).encode()
+        lines += ["  exclude:", f"    - {quoted('instructor/site/**')}"]
+    lines += [
+        "  toc:",
+        f"    - file: {quoted('README.md')}",
+        f"    - file: {quoted('schedule.md')}",
+        f"    - title: {quoted('Lessons')}",
+        "      children:",
+    ]
+    lines += [f"        - file: {quoted(_notebook_path(lesson, '.md'))}" for lesson in spec.lessons]
+    if kind == "instructor":
+        lines += [
+            f"    - file: {quoted('instructor/guide.md')}",
+            f"    - title: {quoted('Executed notebooks (instructor)')}",
+            "      children:",
+        ]
+        lines += [
+            f"        - file: {quoted(_notebook_path(lesson, '.ipynb', 'instructor'))}"
+            for lesson in spec.lessons
+        ]
+    lines += ["site:", "  template: book-theme"]
+    return ("\n".join(lines) + "\n").encode()
 
 
 # -- putting a bundle together ------------------------------------------------------------------
@@ -452,10 +455,13 @@ def bundle_contents(
     instructor: dict[str, bytes] = {}
     cache = execution_cache_dir(project)
     for lesson in spec.lessons:
-        source = sources[lesson.docname]
-        files, found = lesson_data(project.root, source)
+        files, found = lesson_data(project.root, sources[lesson.docname])
         problems.extend(found)
         data.update({f.bundle_path: f for f in files})
+    if problems:  # nothing of the machine's own files goes any further
+        return {}, problems
+    for lesson in spec.lessons:
+        source = sources[lesson.docname]
         learner = learner_notebook(source, lesson.stem)
         common[_notebook_path(lesson, ".ipynb")] = ipynb_bytes(learner)
         common[_notebook_path(lesson, ".md")] = text_notebook_bytes(learner)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ose.core.problems import Problem
 from ose.execution.notebooks import read_notebook
+from ose.project import Project
 
 #: Where lessons' data files live, relative to the project root.
 DATA_DIR = "curriculum/data"
@@ -125,3 +126,17 @@ def lesson_data(root: Path, lesson: Path) -> tuple[list[DataFile], list[Problem]
             bundle = "data/" + target.relative_to(data_dir).as_posix()
             files[bundle] = DataFile(target, bundle)
     return sorted(files.values()), problems
+
+
+def check_lesson_data(project: Project) -> list[Problem]:
+    """The ``ose check`` rule: no lesson reads a path that leaves the repository, a data file
+    that links out of it, or a data file that is not there (nothing to do without lessons)."""
+    from ose.curriculum.load import read_curriculum
+
+    curriculum, _ = read_curriculum(project)  # the curriculum's own problems are its check's
+    problems: list[Problem] = []
+    for lesson in curriculum.lessons.values():
+        source = project.root / lesson.path
+        if source.is_file():
+            problems.extend(lesson_data(project.root, source)[1])
+    return problems
