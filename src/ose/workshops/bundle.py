@@ -462,10 +462,10 @@ def bundle_contents(
         return {}, problems
     for lesson in spec.lessons:
         source = sources[lesson.docname]
-        learner = learner_notebook(source, lesson.stem)
+        learner = learner_notebook(source, f"{lesson.course}-{lesson.stem}")
         common[_notebook_path(lesson, ".ipynb")] = ipynb_bytes(learner)
         common[_notebook_path(lesson, ".md")] = text_notebook_bytes(learner)
-        executed = instructor_notebook(cache, source, lesson.stem)
+        executed = instructor_notebook(cache, source, f"{lesson.course}-{lesson.stem}")
         if executed is None:
             problems.append(
                 Problem(

@@ -11,6 +11,7 @@ note becomes an admonition.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -38,13 +39,14 @@ class Labels:
     """Numbers exercises in document order, so a solution can name the exercise before it."""
 
     stem: str
+    prefix: str = ""
     count: int = 0
     current: str | None = None
     used: set[str] = field(default_factory=set)
 
     def exercise(self, name: str | None) -> str:
         self.count += 1
-        label = name or f"{self.stem}-exercise-{self.count}"
+        label = f"{self.prefix}{name}" if name else f"{self.stem}-exercise-{self.count}"
         self.current = label
         self.used.add(label)
         return label
@@ -159,10 +161,22 @@ def _is_solution(cell: Any) -> bool:
     return SOLUTION_TAG in cell.get("metadata", {}).get("tags", [])
 
 
-def for_audience(notebook: nbformat.NotebookNode, audience: Audience, stem: str) -> Any:
-    """A copy of ``notebook`` for ``audience`` with a generic kernel (what a learner has)."""
+def _cell_id(name: str, index: int) -> str:
+    """A cell id unique in the bundle (mystmd takes ids as targets) and valid (at most 64)."""
+    ident = f"{name}-{index}"
+    if len(ident) > 64:
+        ident = f"{hashlib.sha256(name.encode()).hexdigest()[:16]}-{index}"
+    return ident
+
+
+def for_audience(notebook: nbformat.NotebookNode, audience: Audience, name: str) -> Any:
+    """A copy of ``notebook`` for ``audience`` with a generic kernel (what a learner has).
+
+    ``name`` (``course-lesson``) makes labels and cell ids unique in a bundle; the instructor's
+    copy prefixes its own, since both copies of a lesson sit in one Jupyter Book project."""
     notebook = copy.deepcopy(notebook)
-    labels = Labels(stem)
+    prefix = "instructor-" if audience == "instructor" else ""
+    labels = Labels(f"{prefix}{name}", prefix=prefix)
     cells = []
     for cell in notebook.cells:
         if cell.cell_type == "code" and audience == "learner" and _is_solution(cell):
@@ -172,6 +186,12 @@ def for_audience(notebook: nbformat.NotebookNode, audience: Audience, stem: str)
             if not cell.source.strip():
                 continue
         cells.append(cell)
+    for index, cell in enumerate(cells):
+        cell["id"] = _cell_id(f"{prefix}{name}", index)
+        if cell.cell_type == "code" and audience == "learner":
+            cell.outputs = []
+            cell.execution_count = None
+            cell.metadata.pop("execution", None)
     notebook.cells = cells
     metadata = notebook.metadata
     metadata.pop("source_map", None)
@@ -179,18 +199,6 @@ def for_audience(notebook: nbformat.NotebookNode, audience: Audience, stem: str)
     notebook.metadata = nbformat.from_dict(
         {**kept, "kernelspec": dict(PUBLISHED_KERNELSPEC), "language_info": {"name": "python"}}
     )
-    return notebook
-
-
-def without_outputs(notebook: Any) -> Any:
-    """The notebook as a learner starts it: no outputs, no execution counts, stable ids."""
-    notebook = copy.deepcopy(notebook)
-    for index, cell in enumerate(notebook.cells):
-        cell["id"] = f"cell-{index}"
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-            cell.metadata.pop("execution", None)
     return notebook
 
 
@@ -208,17 +216,14 @@ def text_notebook_bytes(notebook: Any) -> bytes:
     return text.encode("utf-8")
 
 
-def learner_notebook(source: Path, stem: str) -> Any:
+def learner_notebook(source: Path, name: str) -> Any:
     """The lesson without solutions, notes or outputs."""
-    return without_outputs(for_audience(read_notebook(source), "learner", stem))
+    return for_audience(read_notebook(source), "learner", name)
 
 
-def instructor_notebook(cache_path: Path | None, source: Path, stem: str) -> Any | None:
+def instructor_notebook(cache_path: Path | None, source: Path, name: str) -> Any | None:
     """The executed lesson with solutions and notes; None when it is not in the cache."""
     executed = executed_notebook(cache_path, source)
     if executed is None:
         return None
-    notebook = for_audience(nbformat.from_dict(executed), "instructor", stem)
-    for index, cell in enumerate(notebook.cells):
-        cell["id"] = f"cell-{index}"
-    return notebook
+    return for_audience(nbformat.from_dict(executed), "instructor", name)
