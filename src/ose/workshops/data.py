@@ -53,7 +53,14 @@ def _literals(code: str) -> list[tuple[int, str]]:
 
 
 def _looks_like_path(value: str) -> bool:
-    return "/" in value and not any(c.isspace() for c in value) and "://" not in value
+    """A relative or absolute file path: slashes between names (not a hatch pattern "//",
+    a unit "km/h" is harmless: it stays inside the repository and names no data file)."""
+    return (
+        "/" in value
+        and not any(c.isspace() for c in value)
+        and "://" not in value
+        and any(c.isalnum() for c in value)
+    )
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -112,6 +119,24 @@ def lesson_data(root: Path, lesson: Path) -> tuple[list[DataFile], list[Problem]
                         f"repository (allowed: a file kept in {DATA_DIR}/)",
                     )
                 )
+                continue
+            if target.is_dir():  # a folder the lesson lists: every file in it
+                for inner in sorted(target.rglob("*")):
+                    if not inner.is_file():
+                        continue
+                    if not _inside(inner.resolve(), root):
+                        problems.append(
+                            Problem(
+                                relative,
+                                where,
+                                f"{inner.relative_to(root).as_posix()} is a symbolic link to "
+                                f"{inner.resolve()}, outside the repository (allowed: a file "
+                                f"kept in {DATA_DIR}/)",
+                            )
+                        )
+                        continue
+                    bundle = "data/" + inner.relative_to(data_dir).as_posix()
+                    files[bundle] = DataFile(inner, bundle)
                 continue
             if not target.is_file():
                 problems.append(
