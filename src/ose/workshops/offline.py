@@ -126,6 +126,19 @@ def _search_index(text: str, docnames: list[str]) -> str:
     return f"Search.setIndex({body})"
 
 
+def _stable_ids(content: bytes) -> bytes:
+    """The published notebook with cell ids numbered: nbformat draws them at random when the
+    notebook is read, and a bundle must not change when nothing else did."""
+    try:
+        notebook = json.loads(content)
+    except ValueError:
+        return content
+    for index, cell in enumerate(notebook.get("cells", [])):
+        if "id" in cell:
+            cell["id"] = f"cell-{index}"
+    return (json.dumps(notebook, indent=1, ensure_ascii=False) + "\n").encode()
+
+
 def offline_copy(
     html_dir: Path, docnames: list[str], extra: dict[str, Path] | None = None
 ) -> tuple[dict[str, bytes], list[Problem]]:
@@ -174,7 +187,7 @@ def offline_copy(
     for name in docnames:
         notebook = html_dir / f"{name}.ipynb"
         if notebook.is_file():
-            files[f"{name}.ipynb"] = notebook.read_bytes()
+            files[f"{name}.ipynb"] = _stable_ids(notebook.read_bytes())
     static = html_dir / "_static"
     for path in sorted(static.rglob("*")) if static.is_dir() else []:
         if path.is_file() and not path.name.endswith(_SKIPPED_STATIC):
