@@ -23,6 +23,7 @@ extensions = [
     "ose.sphinxext.teaching",
     "ose.sphinxext.courses",
     "ose.sphinxext.execution",
+    "ose.sphinxext.workshops",
 ]
 
 root_doc = "index"

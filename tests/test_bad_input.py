@@ -25,6 +25,7 @@ FILES = {
     "lesson": "curriculum/courses/bayes-intro/priors.md",
     "course": "curriculum/courses/bayes-intro/index.md",
     "manifest": "versions.yaml",
+    "workshop": "curriculum/workshops/bayes-university/workshop.md",
 }
 MARKDOWN = {kind for kind, path in FILES.items() if path.endswith(".md")}
 SOURCES_IGNORED = shutil.ignore_patterns(
@@ -103,6 +104,8 @@ EMPTY = {
     "duration, level, accelerator, tags)",
     "course": "the course page has no front matter (required: title, level, summary, audience, "
     "prerequisites, lessons)",
+    "workshop": "the workshop has no front matter (required: title, summary, audience, format, "
+    "level, outcomes, setup, schedule)",
 }
 DUPLICATE = {
     "charter": (3, "title is given twice (each key once)"),
@@ -113,6 +116,7 @@ DUPLICATE = {
     "lesson": (3, "jupytext is given twice (each key once)"),
     "course": (3, "title is given twice (each key once)"),
     "manifest": (13, "base-url is given twice (each key once)"),
+    "workshop": (3, "title is given twice (each key once)"),
 }
 
 
@@ -268,6 +272,28 @@ TYPED = [
         "dev: maybe",
         8,
         "versions[0].dev is 'maybe' (allowed: true or false)",
+    ),
+    (
+        "workshop",
+        '{start: "10:05", lesson: bayes-intro/first-model}',
+        "{start: 10:05, lesson: bayes-intro/first-model}",
+        31,
+        "schedule[0].sessions[2].start is 10:05, which YAML reads as the number 605 (allowed: "
+        'text; put it in quotes: "10:05")',
+    ),
+    (
+        "workshop",
+        "format: in person",
+        "format: [in person]",
+        5,
+        "format is a list (allowed: 'in person', 'online' or 'hybrid')",
+    ),
+    (
+        "workshop",
+        '      - {start: "10:45", break: Coffee, minutes: 15}',
+        '      - {start: "10:45", break: Coffee, minutes: 15, minutes: 20}',
+        32,
+        "schedule[0].sessions[3].minutes is given twice (each key once)",
     ),
     (
         "roster",

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 
 from conftest import FIXTURES, REPO, run_ose
-from ose.check import CHECKS
+from ose.check import CHECKS, check_sources
+from ose.core.problems import ProblemsFound
 from ose.project import Project
 from ose.workshops.load import check_workshops, read_workshops
+from ose.workshops.manifest import manifest_path, read_manifest
 from ose.workshops.model import MAX_BREAK_MINUTES
 
 WORKSHOP = "curriculum/workshops/demo-day/workshop.md"
@@ -277,3 +280,88 @@ def test_ose_check_prints_the_line_and_fails(tmp_path, capsys):
         f"{WORKSHOP}:22: schedule[0].sessions[3] (The second lesson, 45 min) ends at 10:35, "
         "after the day's end at 10:30 (end the day later, or move or drop a session)"
     ]
+
+
+# -- the bundles' manifest ---------------------------------------------------------------------
+
+SHA = "0" * 64
+
+
+def write_manifest(project: Project, text: str) -> None:
+    path = manifest_path(project)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_without_a_manifest_there_is_no_bundle(tmp_path):
+    assert read_manifest(site(tmp_path)) == {}
+
+
+def test_the_manifest_lists_each_workshops_bundles(tmp_path):
+    project = site(tmp_path)
+    entry = {"kind": "learner", "file": "downloads/workshops/demo-day-learner.zip"}
+    write_manifest(
+        project, json.dumps({"demo-day": [{**entry, "bytes": 2_500_000, "sha256": SHA}]})
+    )
+    (bundle,) = read_manifest(project)["demo-day"]
+    assert (bundle.kind, bundle.file, bundle.size, bundle.megabytes) == (
+        "learner",
+        "downloads/workshops/demo-day-learner.zip",
+        2_500_000,
+        2.5,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "{",
+            "_build/bundles/manifest.json:1: not valid JSON (Expecting property name enclosed "
+            "in double quotes)",
+        ),
+        (
+            json.dumps(
+                {"demo-day": [{"kind": "teacher", "file": "a.zip", "bytes": 1, "sha256": SHA}]}
+            ),
+            "_build/bundles/manifest.json:1: demo-day[0].kind is 'teacher' (allowed: 'learner' or "
+            "'instructor')",
+        ),
+        (
+            json.dumps(
+                {"demo-day": [{"kind": "learner", "file": "../a.zip", "bytes": 1, "sha256": SHA}]}
+            ),
+            "_build/bundles/manifest.json:1: demo-day[0].file is '../a.zip' (allowed: a .zip path "
+            "relative to the site's root, without '..')",
+        ),
+    ],
+)
+def test_a_broken_manifest_is_one_line(tmp_path, text, message):
+    project = site(tmp_path)
+    write_manifest(project, text)
+    with pytest.raises(ProblemsFound) as found:
+        read_manifest(project)
+    assert [str(problem) for problem in found.value.problems] == [message]
+
+
+def test_a_broken_lesson_is_reported_by_the_curriculum_alone(tmp_path):
+    project = site(tmp_path)
+    lesson = project.root / "curriculum/courses/demo/first.md"
+    lesson.write_bytes(b"\xef\xbb\xbf" + lesson.read_bytes())
+    assert messages(project) == []
+    assert [str(p) for p in check_sources(project)] == [
+        "curriculum/courses/demo/first.md:1: the file starts with a byte-order mark "
+        "(allowed: UTF-8 without BOM)"
+    ]
+
+
+def test_a_broken_course_the_workshop_assumes_causes_no_cascade(tmp_path):
+    edits = [
+        ("lesson: demo/first}", "activity: Stretch, minutes: 15}"),
+        ("prerequisites: [Python basics]", "prerequisites: [Python basics, demo]"),
+    ]
+    project = site(tmp_path, edits)
+    assert messages(project) == []
+    index = project.root / "curriculum/courses/demo/index.md"
+    index.write_bytes(b"\xef\xbb\xbf" + index.read_bytes())
+    assert messages(project) == []

@@ -55,11 +55,16 @@ def _lesson_files(root: Path) -> set[str]:
     return files
 
 
-def _assumed(curriculum: Curriculum, workshop: Workshop) -> set[str]:
-    """Docnames of the lessons that the workshop's prerequisites name, directly or by course."""
+def _assumed(curriculum: Curriculum, workshop: Workshop, files: set[str]) -> set[str] | None:
+    """Docnames of the lessons that the workshop's prerequisites name, directly or by course;
+    ``None`` when one names a lesson or course whose file is there but broken (what it covers is
+    unknown, and the curriculum's check reports the file)."""
     assumed: set[str] = set()
     for item in workshop.prerequisites:
-        for target in curriculum.resolve(item):
+        targets = curriculum.resolve(item)
+        if not targets and any(f == item or f.endswith(f"/{item}") for f in files):
+            return None
+        for target in targets:
             if isinstance(target, Lesson):
                 assumed.add(target.docname)
             else:
@@ -125,14 +130,12 @@ class _Planner:
         lessons_in_order: list[tuple[tuple[int, int], Loc, Lesson]] = []
         for day_index, day in enumerate(workshop.schedule):
             sessions: list[PlannedSession] = []
-            complete = True  # every session's minutes are known
             previous: PlannedSession | None = None
             overran = False
             for index, session in enumerate(day.sessions):
                 loc: Loc = ("schedule", day_index, "sessions", index)
                 planned = self._session(loc, session, scheduled, (day_index, index))
-                if planned is None:
-                    complete = False
+                if planned is None:  # an unknown lesson: its end is unknown too
                     previous = None
                     continue
                 if planned.kind == "lesson" and planned.docname is not None:
@@ -147,7 +150,7 @@ class _Planner:
                         "or later)",
                     )
                 end = clock_minutes(day.end)
-                if complete and not overran and planned.end > end:
+                if not overran and planned.end > end:
                     overran = True
                     self.problem(
                         loc,
@@ -220,7 +223,7 @@ class _Planner:
         lessons: list[tuple[tuple[int, int], Loc, Lesson]],
     ) -> None:
         """Each lesson's prerequisite lessons come earlier in the workshop, or are assumed."""
-        assumed = _assumed(self.curriculum, workshop)
+        assumed = _assumed(self.curriculum, workshop, self.files)
         for position, loc, lesson in lessons:
             reference = f"{lesson.course}/{lesson.stem}"
             for item in lesson.prerequisites:
@@ -237,7 +240,7 @@ class _Planner:
                             f"{dotted(loc)} {reference!r} is scheduled before its prerequisite "
                             f"{name!r} ({at}) (schedule {name!r} first)",
                         )
-                elif needed.docname not in assumed and not self.unresolved:
+                elif assumed is not None and needed.docname not in assumed and not self.unresolved:
                     self.problem(
                         loc,
                         f"{dotted(loc)} {reference!r} needs {name!r}, which this workshop "
