@@ -260,6 +260,22 @@ def zip_digests(archive: Path) -> dict[str, str]:
         return {i.filename: hashlib.sha256(zipped.read(i)).hexdigest() for i in zipped.infolist()}
 
 
+def test_the_workshop_page_lists_both_bundles_and_its_offline_copy_does_not(built, instructor):
+    """The build's pages list the bundles (Sphinx runs again once the manifest changed); the
+    copy inside the instructor bundle says where to find them instead, since no zip can carry
+    its own hash."""
+    manifest = json.loads((built / "bundles" / "manifest.json").read_text())
+    page = (built / "html/curriculum/workshops/demo-day/workshop.html").read_text()
+    for entry in manifest[SLUG]:
+        assert entry["sha256"] in page
+    offline = (
+        instructor / "instructor/site/curriculum/workshops/demo-day/workshop.html"
+    ).read_text()
+    assert "workshop-downloads-offline" in offline
+    assert not any(entry["sha256"] in offline for entry in manifest[SLUG])
+    assert "WORKSHOP-PAGE-TEXT" in offline
+
+
 def test_two_builds_in_two_folders_give_identical_zips(built, tmp_path):
     """A second build of the same commit into another folder, with the execution cache a CI
     run restores (executing twice would rightly change the pages' "executed at" badges)."""
