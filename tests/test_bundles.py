@@ -122,6 +122,11 @@ def test_learner_bundle_has_exercises_but_no_solution_or_note(learner):
             assert hidden not in text, f"{name} shows {hidden!r} to learners"
         assert "{exercise}" in text and ":label: demo-" in text, name
     assert "Add two and two." in lessons["courses/demo/first.md"]
+    # a {doc} link to a lesson in the bundle links its file; one to a page outside, plain text
+    assert (
+        "builds on [the first lesson](first.md) and its course."
+        in (lessons["courses/demo/second.md"])
+    )
     for name in ("first", "second"):
         notebook = learner / f"courses/demo/{name}.ipynb"
         assert solution_cells(notebook) == []
@@ -144,6 +149,7 @@ def test_instructor_bundle_has_solutions_notes_outputs_and_guide(instructor, lea
     assert "{admonition} Instructor note" in text
     second = (instructor / "instructor/demo/second.ipynb").read_text()
     assert "SECOND-SOLUTION-PROSE" in second and "SECOND-INSTRUCTOR-NOTE" in second
+    assert "[the first lesson](first.ipynb)" in second
     guide = (instructor / "instructor/guide.md").read_text()
     for shown in (
         "INSTRUCTOR-NOTE-TEXT",
@@ -327,7 +333,7 @@ def test_a_path_that_climbs_out_is_refused(tmp_path, capsys):
     status, _out, err = run_ose(["--root", str(site), "check"], capsys)
     assert status == 1
     assert err == (
-        "curriculum/courses/demo/second.md:23: the path '../../../../../../../../etc/hostname' "
+        "curriculum/courses/demo/second.md:25: the path '../../../../../../../../etc/hostname' "
         "climbs out of the repository (allowed: files under curriculum/data/, e.g. "
         "'../../data/file.csv')\n"
     )
@@ -341,7 +347,7 @@ def test_a_data_file_linking_out_of_the_repository_is_refused(tmp_path, capsys):
     status, _out, err = run_ose(["--root", str(site), "check"], capsys)
     assert status == 1
     assert err == (
-        f"curriculum/courses/demo/second.md:23: curriculum/data/linked.csv is a symbolic link "
+        f"curriculum/courses/demo/second.md:25: curriculum/data/linked.csv is a symbolic link "
         f"to {outside}, outside the repository (allowed: a file kept in curriculum/data/)\n"
     )
 

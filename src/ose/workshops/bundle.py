@@ -460,12 +460,17 @@ def bundle_contents(
         data.update({f.bundle_path: f for f in files})
     if problems:  # nothing of the machine's own files goes any further
         return {}, problems
+    bundled = {lesson.docname: f"{lesson.course}/{lesson.stem}" for lesson in spec.lessons}
     for lesson in spec.lessons:
         source = sources[lesson.docname]
-        learner = learner_notebook(source, f"{lesson.course}-{lesson.stem}")
+        learner = learner_notebook(
+            source, f"{lesson.course}-{lesson.stem}", lesson.docname, bundled
+        )
         common[_notebook_path(lesson, ".ipynb")] = ipynb_bytes(learner)
         common[_notebook_path(lesson, ".md")] = text_notebook_bytes(learner)
-        executed = instructor_notebook(cache, source, f"{lesson.course}-{lesson.stem}")
+        executed = instructor_notebook(
+            cache, source, f"{lesson.course}-{lesson.stem}", lesson.docname, bundled
+        )
         if executed is None:
             problems.append(
                 Problem(

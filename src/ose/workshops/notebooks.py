@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,11 @@ class Labels:
 
     stem: str
     prefix: str = ""
+    #: the lesson's docname, and the bundle's notebooks by docname (``course/stem``), so that
+    #: ``{doc}`` links between lessons become links between the bundle's files
+    docname: str = ""
+    bundled: dict[str, str] = field(default_factory=dict)
+    suffix: str = ".md"
     count: int = 0
     current: str | None = None
     used: set[str] = field(default_factory=set)
@@ -145,9 +151,35 @@ def teaching_blocks(text: str) -> list[tuple[str, str, str]]:
     return found
 
 
+_DOC = re.compile(r"\{doc\}`(?P<body>[^`]+)`")
+_TITLED = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.DOTALL)
+
+
+def _doc_links(text: str, labels: Labels) -> str:
+    """Sphinx's ``{doc}`` role as a Markdown link to the lesson's file in the bundle (mystmd
+    advises against the role), or as plain text when the page is not in the bundle."""
+
+    def replace(match: re.Match[str]) -> str:
+        body = match.group("body")
+        titled = _TITLED.match(body)
+        text, target = (titled.group("text"), titled.group("target")) if titled else ("", body)
+        if target.startswith("/"):
+            docname = posixpath.normpath(target.lstrip("/"))
+        else:
+            docname = posixpath.normpath(posixpath.join(posixpath.dirname(labels.docname), target))
+        here = labels.bundled.get(labels.docname)
+        there = labels.bundled.get(docname)
+        if here is None or there is None:
+            return text or posixpath.basename(target)
+        relative = posixpath.relpath(there, posixpath.dirname(here)) + labels.suffix
+        return f"[{text}]({relative})"
+
+    return _DOC.sub(replace, text)
+
+
 def transform_markdown(text: str, audience: Audience, labels: Labels) -> str:
     """A markdown cell's text for ``audience``, in mystmd's forms."""
-    lines = _transform_lines(text.split("\n"), audience, labels)
+    lines = _transform_lines(_doc_links(text, labels).split("\n"), audience, labels)
     # no run of blank lines where a block was dropped
     cleaned: list[str] = []
     for line in lines:
@@ -169,14 +201,26 @@ def _cell_id(name: str, index: int) -> str:
     return ident
 
 
-def for_audience(notebook: nbformat.NotebookNode, audience: Audience, name: str) -> Any:
+def for_audience(
+    notebook: nbformat.NotebookNode,
+    audience: Audience,
+    name: str,
+    docname: str = "",
+    bundled: dict[str, str] | None = None,
+) -> Any:
     """A copy of ``notebook`` for ``audience`` with a generic kernel (what a learner has).
 
     ``name`` (``course-lesson``) makes labels and cell ids unique in a bundle; the instructor's
     copy prefixes its own, since both copies of a lesson sit in one Jupyter Book project."""
     notebook = copy.deepcopy(notebook)
     prefix = "instructor-" if audience == "instructor" else ""
-    labels = Labels(f"{prefix}{name}", prefix=prefix)
+    labels = Labels(
+        f"{prefix}{name}",
+        prefix=prefix,
+        docname=docname,
+        bundled=bundled or {},
+        suffix=".ipynb" if audience == "instructor" else ".md",
+    )
     cells = []
     for cell in notebook.cells:
         if cell.cell_type == "code" and audience == "learner" and _is_solution(cell):
@@ -216,14 +260,22 @@ def text_notebook_bytes(notebook: Any) -> bytes:
     return text.encode("utf-8")
 
 
-def learner_notebook(source: Path, name: str) -> Any:
+def learner_notebook(
+    source: Path, name: str, docname: str = "", bundled: dict[str, str] | None = None
+) -> Any:
     """The lesson without solutions, notes or outputs."""
-    return for_audience(read_notebook(source), "learner", name)
+    return for_audience(read_notebook(source), "learner", name, docname, bundled)
 
 
-def instructor_notebook(cache_path: Path | None, source: Path, name: str) -> Any | None:
+def instructor_notebook(
+    cache_path: Path | None,
+    source: Path,
+    name: str,
+    docname: str = "",
+    bundled: dict[str, str] | None = None,
+) -> Any | None:
     """The executed lesson with solutions and notes; None when it is not in the cache."""
     executed = executed_notebook(cache_path, source)
     if executed is None:
         return None
-    return for_audience(nbformat.from_dict(executed), "instructor", name)
+    return for_audience(nbformat.from_dict(executed), "instructor", name, docname, bundled)
