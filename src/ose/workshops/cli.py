@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 import time
 
 from ose.project import Project
@@ -21,18 +23,31 @@ def make_bundles(
     return build_bundles(project, specs, max_bytes=max_bytes_from(max_mb), complete=slug is None)
 
 
+#: Sphinx once more, in a process of its own: ablog and Sphinx keep state in the process that
+#: already built the site once.
+_SPHINX_AGAIN = (
+    "import sys\n"
+    "from ose.project import Project\n"
+    "from ose.sphinx_run import run_sphinx\n"
+    "project = Project.at(sys.argv[1], sys.argv[2])\n"
+    "sys.exit(run_sphinx(project, 'html', project.html_dir, project.doctrees_dir))\n"
+)
+
+
 def publish_bundles(project: Project) -> float:
     """The build's last stage: the bundles, then Sphinx again for the pages that list them
     when the manifest changed (an incremental build: only those pages). Returns its seconds."""
     from ose.build import SphinxFailed
-    from ose.sphinx_run import run_sphinx
 
     start = time.perf_counter()
     path = manifest_path(project)
     before = path.read_bytes() if path.is_file() else None
     if make_bundles(project) and path.read_bytes() != before:
-        status = run_sphinx(project, "html", project.html_dir, project.doctrees_dir)
-        if status:
+        again = subprocess.run(
+            [sys.executable, "-c", _SPHINX_AGAIN, str(project.root), str(project.build_dir)],
+            check=False,
+        )
+        if again.returncode:
             raise SphinxFailed("Sphinx reported the problems above")
     return time.perf_counter() - start
 
