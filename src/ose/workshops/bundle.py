@@ -11,6 +11,7 @@ notebooks with answers and notes, the guide, and an offline copy of the pages.
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import json
 import os
@@ -512,11 +513,12 @@ def bundle_contents(
 
 def _offline_start(spec: BundleSpec, entry: str) -> bytes:
     target = f"site/{entry}.html"
+    title = html.escape(spec.title)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
         f'<meta http-equiv="refresh" content="0; url={target}">\n'
-        f"<title>{spec.title}</title></head>\n"
-        f'<body><p><a href="{target}">{spec.title}</a></p></body></html>\n'
+        f"<title>{title}</title></head>\n"
+        f'<body><p><a href="{target}">{title}</a></p></body></html>\n'
     ).encode()
 
 
