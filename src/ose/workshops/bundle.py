@@ -175,6 +175,21 @@ def _uv() -> str | None:
     return str(beside) if beside.is_file() else None
 
 
+_IMPORT = re.compile(r"^\s*(?:import|from)\s+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
+
+
+def _imported(project: Project, lessons: Iterable[Lesson]) -> set[str]:
+    """The top-level modules the lessons import (``numba``, ``threadpoolctl``), as package
+    names; and Numba when a lesson compiles with PyTensor's NUMBA mode without importing it."""
+    found: set[str] = set()
+    for lesson in lessons:
+        text = (project.root / lesson.path).read_text(encoding="utf-8")
+        found |= {_normal(name) for name in _IMPORT.findall(text)}
+        if re.search(r"[\"']NUMBA[\"']", text):
+            found.add("numba")
+    return found
+
+
 @dataclass(frozen=True)
 class Environment:
     """The pinned environment of a bundle: requirements with hashes, and the versions to check."""
@@ -190,9 +205,13 @@ def learner_environment(project: Project, lessons: Iterable[Lesson]) -> Environm
         raise ProblemsFound.single("uv.lock", "no uv.lock found (a bundle pins its environment)")
     data = tomllib.loads(lock.read_text(encoding="utf-8"))
     packages = {_normal(p["name"]): p for p in data.get("package", [])}
+    lessons = list(lessons)
     roots = list(LEARNER_ROOTS)
     if any(lesson.uses_jax for lesson in lessons):
         roots += JAX_ROOTS
+    for name in sorted(_imported(project, lessons)):
+        if name in packages and name not in roots:
+            roots.append(name)
     wanted: set[str] = set()
     todo = [_normal(root) for root in roots if _normal(root) in packages]
     while todo:
@@ -576,12 +595,9 @@ def build_bundles(
     downloads = project.html_dir / DOWNLOADS
     problems: list[Problem] = []
     contents: list[tuple[BundleSpec, dict[Kind, dict[str, bytes]]]] = []
-    environments: dict[bool, Environment] = {}
     for spec in specs:
-        jax = any(lesson.uses_jax for lesson in spec.lessons)
-        if jax not in environments:
-            environments[jax] = learner_environment(project, spec.lessons)
-        bundles, found = bundle_contents(project, spec, environments[jax], epoch)
+        environment = learner_environment(project, spec.lessons)
+        bundles, found = bundle_contents(project, spec, environment, epoch)
         problems.extend(found)
         contents.append((spec, bundles))
     if problems:
