@@ -34,8 +34,9 @@ def site(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the test suite; it builds the real site too, so every lesson must pass."""
-    install(session, "test")
+    """Run the test suite; it builds the real site too, so every lesson must pass. The book
+    group brings jupyter-book, which the bundle tests run on a workshop bundle."""
+    install(session, "test", "book")
     session.run("pytest", *session.posargs)
 
 

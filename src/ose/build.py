@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from ose.execution.runner import ExecutionSummary, execute_notebooks, prepare_en
 from ose.project import Project
 from ose.sphinx_run import run_sphinx
 from ose.staging import new_tree_name, published_tree, start_from, swap_in
+from ose.workshops.cli import publish_bundles
 
 
 class SphinxFailed(Exception):
@@ -66,31 +69,42 @@ def build(project: Project, jobs: int | None = None, console: Console | None = N
     summary = execute_notebooks(project, jobs=jobs, console=console)
     stages["execute"] = time.perf_counter() - start
 
-    start = time.perf_counter()
-    sphinx_html(project)
-    stages["sphinx"] = time.perf_counter() - start
+    with staged_html(project) as staging:
+        start = time.perf_counter()
+        sphinx_html(project, staging)
+        stages["sphinx"] = time.perf_counter() - start
+        start = time.perf_counter()
+        publish_bundles(project, staging)
+        stages["bundles"] = time.perf_counter() - start
     return BuildReport(execution=summary, stage_seconds=stages)
 
 
-def sphinx_html(project: Project) -> None:
-    """Build the HTML into a staging copy and publish it only if Sphinx succeeds."""
+@contextmanager
+def staged_html(project: Project) -> Iterator[Path]:
+    """A copy of the published site to build into; published in one rename if the block ends
+    well, dropped (with what Sphinx read) if it raises or is interrupted."""
     staging = project.build_dir / "html.staging"
     start_from(published_tree(project.html_dir), staging)
     try:
-        status = run_sphinx(project, "html", staging, project.doctrees_dir)
+        yield staging
+        if interrupts.received():  # Sphinx turns KeyboardInterrupt into a status of its own
+            raise KeyboardInterrupt(interrupts.received())
     except BaseException:
         _discard(project, staging)
         raise
-    if interrupts.received():  # Sphinx turns KeyboardInterrupt into a status of its own
-        _discard(project, staging)
-        raise KeyboardInterrupt(interrupts.received())
-    if status:
-        _discard(project, staging)
-        raise SphinxFailed("Sphinx reported the problems above; _build/html is unchanged")
     tree = project.build_dir / "htmls" / new_tree_name("html")
     tree.parent.mkdir(parents=True, exist_ok=True)
     staging.rename(tree)
     swap_in(project.html_dir, tree)
+
+
+def sphinx_html(project: Project, outdir: Path) -> None:
+    """Sphinx's HTML builder into ``outdir``; SphinxFailed if it reported anything."""
+    status = run_sphinx(project, "html", outdir, project.doctrees_dir)
+    if interrupts.received():
+        raise KeyboardInterrupt(interrupts.received())
+    if status:
+        raise SphinxFailed("Sphinx reported the problems above; _build/html is unchanged")
 
 
 def _discard(project: Project, staging: Path) -> None:

@@ -16,6 +16,7 @@ from ose.execution.notebooks import check_notebooks
 from ose.governance.check import check_governance
 from ose.project import Project
 from ose.versions.manifest import check_versions
+from ose.workshops.data import check_lesson_data
 from ose.workshops.load import check_workshops
 
 Check = Callable[[Project], list[Problem]]
@@ -29,6 +30,7 @@ CHECKS: list[Check] = [
     check_versions,
     check_workshops,
     check_events,
+    check_lesson_data,
 ]
 
 

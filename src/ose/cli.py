@@ -20,21 +20,27 @@ from ose.core.dates import build_date
 from ose.core.problems import ProblemsFound
 from ose.decisions.cli import add_decision_command
 from ose.project import Project
+from ose.workshops.cli import add_bundle_command
 
 EXIT_PROBLEMS = 1
 #: A shell's status for a command stopped by a signal: 128 + the signal's number.
 EXIT_INTERRUPTED = {"SIGINT": 130, "SIGTERM": 143}
 
 
-def _project(args: argparse.Namespace) -> Project:
-    """The site at ``--root``, building into ``--build-dir``; one line if either is unusable."""
+def source_project(args: argparse.Namespace) -> Project:
+    """The sources at ``--root`` (a folder that exists), for commands that only read them."""
     root = Path(args.root)
     if not root.is_dir():
         what = "is not a folder" if root.exists() else "does not exist"
         raise ProblemsFound.single(
             root, f"--root {what} (allowed: the site's source folder, which holds conf.py)"
         )
-    project = Project.at(args.root, args.build_dir)
+    return Project.at(args.root, getattr(args, "build_dir", None))
+
+
+def site_project(args: argparse.Namespace) -> Project:
+    """The site at ``--root``, building into ``--build-dir``; one line if either is unusable."""
+    project = source_project(args)
     if not project.conf_py.is_file():
         raise ProblemsFound.single(
             project.conf_py,
@@ -62,7 +68,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     if getattr(args, "all_versions", False):
         return cmd_publish(args)
-    project = _project(args)
+    project = site_project(args)
     start = time.perf_counter()
     report = build(project, jobs=args.jobs)
     summary = report.execution
@@ -83,7 +89,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from ose.build import check
 
-    project = _project(args)
+    project = site_project(args)
     check(project)
     print("check: every source is valid")
     return 0
@@ -92,7 +98,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_publish(args: argparse.Namespace) -> int:
     from ose.versions.publish import publish
 
-    project = _project(args)
+    project = site_project(args)
     print("publishing every version of versions.yaml")
     report = publish(project, jobs=args.jobs)
     built = sum(1 for outcome in report.versions if outcome.action == "built")
@@ -107,7 +113,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from ose.serve import make_server
 
-    project = _project(args)
+    project = site_project(args)
     directory = project.build_dir / "site" if args.site else project.html_dir
     if not args.no_build:
         (cmd_publish if args.site else cmd_build)(args)
@@ -210,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
 
     add_decision_command(commands)
+    add_bundle_command(commands)
     return parser
 
 

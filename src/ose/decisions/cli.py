@@ -12,7 +12,10 @@ from ose.project import Project
 
 
 def _root(args: argparse.Namespace) -> Project:
-    return Project.at(args.root)
+    """The site at ``--root``, checked as every command checks it (one line if unusable)."""
+    from ose.cli import source_project
+
+    return source_project(args)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
