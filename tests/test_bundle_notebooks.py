@@ -7,7 +7,7 @@ import zipfile
 from pathlib import Path
 
 from ose.workshops.bundle import BundleSpec, _budget_problem, calendar, write_zip
-from ose.workshops.notebooks import Labels, teaching_blocks, transform_markdown
+from ose.workshops.notebooks import Labels, transform_markdown
 
 TEXT = """Intro.
 
@@ -63,14 +63,6 @@ def test_an_exercise_without_a_name_is_numbered_and_a_lone_solution_is_an_admoni
     assert ":label: demo-first-exercise-1" in text and ":label: demo-first-exercise-2" in text
     lone = transform_markdown("::::{solution}\nC\n::::", "instructor", Labels("x"))
     assert lone == "::::{admonition} Solution\nC\n::::"
-
-
-def test_teaching_blocks_are_found_in_order():
-    assert [(name, title) for name, title, _ in teaching_blocks(TEXT)] == [
-        ("exercise", "Sum"),
-        ("solution", ""),
-        ("instructor-note", "Timing"),
-    ]
 
 
 def test_zip_is_sorted_dated_and_0644(tmp_path: Path):

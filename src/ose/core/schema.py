@@ -79,6 +79,11 @@ def keys_at(model: type[BaseModel], loc: Loc) -> list[str]:
     return []
 
 
+def required_keys(model: type[BaseModel]) -> list[str]:
+    """The keys a record must be given, as the user writes them (aliases)."""
+    return [field.alias or key for key, field in model.model_fields.items() if field.is_required()]
+
+
 def missing(where: str) -> str:
     """The one wording of a required key that is absent."""
     return f"{where} is missing (required)"

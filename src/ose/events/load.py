@@ -15,9 +15,9 @@ from pathlib import Path
 
 from dateutil.rrule import rrule, rrulestr
 
-from ose.core.frontmatter import FrontMatter, parse_front_matter, title_problems
-from ose.core.problems import Problem, ProblemsFound
-from ose.core.schema import validated
+from ose.core.frontmatter import FrontMatter, required_front_matter, title_problems
+from ose.core.problems import Problem
+from ose.core.schema import required_keys, validated
 from ose.events.model import EVENT_ID, Event, EventPage, Events
 from ose.project import Project
 
@@ -185,20 +185,8 @@ def _rules(front: FrontMatter, event: Event) -> list[Problem]:
 
 
 def _read(path: Path, root: Path, problems: list[Problem]) -> tuple[FrontMatter, Event] | None:
-    try:
-        front = parse_front_matter(path, root=root)
-    except ProblemsFound as found:
-        problems.extend(found.problems)
-        return None
-    if not front.present:
-        required = [
-            field.alias or name for name, field in Event.model_fields.items() if field.is_required()
-        ]
-        problems.append(
-            Problem.at(
-                path, 1, f"the event has no front matter (required: {', '.join(required)})", root
-            )
-        )
+    front = required_front_matter(path, root, "the event", required_keys(Event), problems)
+    if front is None:
         return None
     problems.extend(title_problems(front, "the event page", root))
     event, found = validated(Event, front.data, front.lines)

@@ -32,13 +32,13 @@ from ose.core.problems import Problem, ProblemsFound
 from ose.curriculum.model import Lesson
 from ose.environment import execution_cache_dir
 from ose.project import Project
+from ose.workshops.blocks import lesson_blocks
 from ose.workshops.data import DataFile, lesson_data
 from ose.workshops.manifest import manifest_path
 from ose.workshops.notebooks import (
     instructor_notebook,
     ipynb_bytes,
     learner_notebook,
-    teaching_blocks,
     text_notebook_bytes,
 )
 from ose.workshops.offline import offline_copy
@@ -382,7 +382,7 @@ def _readme(spec: BundleSpec, kind: Kind, env: Environment, data: list[DataFile]
     return ("\n".join(lines) + "\n").encode()
 
 
-def _guide(spec: BundleSpec, sources: dict[str, Path]) -> bytes:
+def _guide(spec: BundleSpec, sources: dict[str, Path], root: Path) -> bytes:
     """The instructor guide: schedule, set-up checklist, and per lesson its timing, exercises
     and instructor notes, drawn from the lessons themselves."""
     if spec.guide_markdown:
@@ -414,9 +414,9 @@ def _guide(spec: BundleSpec, sources: dict[str, Path]) -> bytes:
             "",
         ]
         lines += [f"- {objective}" for objective in lesson.objectives]
-        blocks = teaching_blocks(sources[lesson.docname].read_text(encoding="utf-8"))
+        blocks = lesson_blocks(sources[lesson.docname], root)
         for kind, heading in (("exercise", "Exercises"), ("instructor-note", "Instructor notes")):
-            found = [(title, body) for name, title, body in blocks if name == kind]
+            found = [(block.title, block.content) for block in blocks if block.kind == kind]
             if found:
                 lines += ["", f"### {heading}", ""]
                 for title, body in found:
@@ -521,7 +521,7 @@ def bundle_contents(
         files["myst.yml"] = _myst_yml(spec, kind)
         bundles[kind] = files
     bundles["instructor"].update(instructor)
-    bundles["instructor"]["instructor/guide.md"] = _guide(spec, sources)
+    bundles["instructor"]["instructor/guide.md"] = _guide(spec, sources, project.root)
     if spec.pages:
         site, found = offline_copy(html_dir, spec.pages)
         problems.extend(found)

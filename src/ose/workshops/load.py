@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ose.core.frontmatter import FrontMatter, required_front_matter, title_problems
 from ose.core.problems import Problem
-from ose.core.schema import missing, unknown_name, validated
+from ose.core.schema import missing, required_keys, unknown_name, validated
 from ose.core.yamldata import Loc, dotted
 from ose.curriculum.load import (
     COURSES_DIR,
@@ -248,12 +248,6 @@ class _Planner:
                     )
 
 
-def _required() -> list[str]:
-    return [
-        field.alias or name for name, field in Workshop.model_fields.items() if field.is_required()
-    ]
-
-
 _TYPO = re.compile(
     r"^(?P<where>.*?)(?P<key>[^.\]]+) is not a known key \(did you mean '(?P<meant>[^']+)'\?\)$"
 )
@@ -328,7 +322,7 @@ def read_workshops(project: Project) -> tuple[Workshops, list[Problem]]:
                 )
             )
             continue
-        front = required_front_matter(path, root, "the workshop", _required(), problems)
+        front = required_front_matter(path, root, "the workshop", required_keys(Workshop), problems)
         if front is None:
             continue
         problems.extend(title_problems(front, "the workshop page", root))

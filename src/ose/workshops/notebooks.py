@@ -127,30 +127,6 @@ def _transform_lines(lines: list[str], audience: Audience, labels: Labels) -> li
     return out
 
 
-def teaching_blocks(text: str) -> list[tuple[str, str, str]]:
-    """(directive, title, content) of every exercise, solution and instructor note of a
-    lesson's text, in order: what an instructor guide gathers."""
-    lines = text.split("\n")
-    found: list[tuple[str, str, str]] = []
-    index = 0
-    while index < len(lines):
-        match = _OPEN.match(lines[index])
-        if match is None:
-            index += 1
-            continue
-        fence, name = match.group("fence"), match.group("name")
-        end = index + 1
-        while end < len(lines) and not _closes(lines[end], fence):
-            end += 1
-        if name in ("exercise", "solution", "instructor-note"):
-            _, content = _split_options(lines[index + 1 : end])
-            found.append((name, match.group("arg").strip(), "\n".join(content)))
-            index = end + 1
-        else:
-            index += 1
-    return found
-
-
 _DOC = re.compile(r"\{doc\}`(?P<body>[^`]+)`")
 _TITLED = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.DOTALL)
 
