@@ -194,6 +194,14 @@ class WorkshopDirective(ConcernDirective):
         self.env.note_dependency(self.env.srcdir / plan.path)
         return plan
 
+    def run(self) -> list[nodes.Node]:
+        plan = self.workshop()
+        return [] if plan is None else self.render(plan)
+
+    def render(self, plan: WorkshopPlan) -> list[nodes.Node]:
+        """The directive's nodes for the workshop of this page."""
+        raise NotImplementedError
+
     def depend_on_lessons(self, plan: WorkshopPlan) -> None:
         depend_on_lessons(self.env, plan)
 
@@ -243,10 +251,7 @@ class WorkshopListDirective(ConcernDirective):
 class WorkshopSummaryDirective(WorkshopDirective):
     """``{workshop-summary}``: audience, format, level, length, dates, prerequisites, outcomes."""
 
-    def run(self) -> list[nodes.Node]:
-        plan = self.workshop()
-        if plan is None:
-            return []
+    def render(self, plan: WorkshopPlan) -> list[nodes.Node]:
         self.depend_on_lessons(plan)  # the length sums the lessons' minutes
         workshop = plan.workshop
         curriculum = curriculum_of(self.env)
@@ -281,10 +286,7 @@ class WorkshopSummaryDirective(WorkshopDirective):
 class WorkshopScheduleDirective(WorkshopDirective):
     """``{workshop-schedule}``: a table per day, and the workshop's totals."""
 
-    def run(self) -> list[nodes.Node]:
-        plan = self.workshop()
-        if plan is None:
-            return []
+    def render(self, plan: WorkshopPlan) -> list[nodes.Node]:
         self.depend_on_lessons(plan)
         container = nodes.container(classes=["workshop-schedule"])
         for day in plan.days:
@@ -302,10 +304,7 @@ class WorkshopScheduleDirective(WorkshopDirective):
 class WorkshopSetupDirective(WorkshopDirective):
     """``{workshop-setup}``: the setup checklist, one step a participant can tick per item."""
 
-    def run(self) -> list[nodes.Node]:
-        plan = self.workshop()
-        if plan is None:
-            return []
+    def render(self, plan: WorkshopPlan) -> list[nodes.Node]:
         return [self.checklist(plan)]
 
     def checklist(self, plan: WorkshopPlan) -> nodes.bullet_list:
@@ -321,10 +320,7 @@ class WorkshopSetupDirective(WorkshopDirective):
 class WorkshopDownloadsDirective(WorkshopDirective):
     """``{workshop-downloads}``: the workshop's bundles (filled in when the page is written)."""
 
-    def run(self) -> list[nodes.Node]:
-        plan = self.workshop()
-        if plan is None:
-            return []
+    def render(self, plan: WorkshopPlan) -> list[nodes.Node]:
         ose_state(self.env).note_page(DOWNLOADS, self.env.current_document.docname)
         return [workshop_downloads("", workshop=plan.slug)]
 
@@ -333,10 +329,7 @@ class WorkshopGuideDirective(WorkshopSetupDirective):
     """``{workshop-guide}``: timing, setup checklist, every instructor note and every exercise
     of the workshop's lessons, in the order they are taught."""
 
-    def run(self) -> list[nodes.Node]:
-        plan = self.workshop()
-        if plan is None:
-            return []
+    def render(self, plan: WorkshopPlan) -> list[nodes.Node]:
         self.depend_on_lessons(plan)
         workshops = workshops_of(self.env)
         curriculum = curriculum_of(self.env)
@@ -389,10 +382,7 @@ class WorkshopGuideDirective(WorkshopSetupDirective):
 class WorkshopHandoutDirective(WorkshopDirective):
     """``{workshop-handout}``: every exercise of the workshop's lessons, without solutions."""
 
-    def run(self) -> list[nodes.Node]:
-        plan = self.workshop()
-        if plan is None:
-            return []
+    def render(self, plan: WorkshopPlan) -> list[nodes.Node]:
         self.depend_on_lessons(plan)
         workshops = workshops_of(self.env)
         curriculum = curriculum_of(self.env)
