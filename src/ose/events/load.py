@@ -18,7 +18,7 @@ from dateutil.rrule import rrule, rrulestr
 from ose.core.frontmatter import FrontMatter, parse_front_matter
 from ose.core.problems import Problem, ProblemsFound
 from ose.core.schema import validated
-from ose.curriculum.load import _title_problems
+from ose.curriculum.load import title_problems
 from ose.events.model import EVENT_ID, Event, EventPage, Events
 from ose.project import Project
 
@@ -201,7 +201,7 @@ def _read(path: Path, root: Path, problems: list[Problem]) -> tuple[FrontMatter,
             )
         )
         return None
-    problems.extend(_title_problems(front, "the event page", root))
+    problems.extend(title_problems(front, "the event page", root))
     event, found = validated(Event, front.data, front.lines)
     problems.extend(found)
     return (front, event) if event is not None else None
