@@ -2,6 +2,7 @@
 
 import os
 
+from ose.blog import POSTS_DIR
 from ose.markup import MYST_EXTENSIONS
 
 project = "PyMC Foundation"
@@ -25,6 +26,7 @@ extensions = [
     "ose.sphinxext.execution",
     "ose.sphinxext.workshops",
     "ose.sphinxext.events",
+    "ose.sphinxext.blog",
 ]
 
 root_doc = "index"
@@ -69,12 +71,12 @@ html_theme_options = {
     "header_links_before_dropdown": 6,
     "navigation_with_keys": False,
 }
-html_sidebars = {"docs/posts/**": ["ablog/postcard.html", "ablog/recentposts.html"]}
+html_sidebars = {f"{POSTS_DIR}/**": ["ablog/postcard.html", "ablog/recentposts.html"]}
 fontawesome_included = True  # keeps ablog from changing config at run time (full re-reads)
 
 # blog
 blog_path = "blog"
-blog_post_pattern = "docs/posts/*"
+blog_post_pattern = f"{POSTS_DIR}/*"  # `ose check` refuses a post anywhere else
 blog_title = "PyMC Foundation blog"
 blog_baseurl = html_baseurl
 blog_feed_fulltext = True

@@ -1,0 +1,165 @@
+"""The blog and the community pages, built by Sphinx on a fixture site (lessons not executed).
+
+What a reader checks: the Atom feed's links work from a feed reader (absolute), no sidebar
+heading sits over an empty list, there is one blog index, and a post says it belongs to the blog.
+A ``{post}`` outside the blog's folder is refused by ``ose check`` in one line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, REPO, run_ose
+from ose.blog import POSTS_DIR, check_blog
+from ose.check import CHECKS
+from ose.project import Project
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+LINKING_POST = """\
+---
+blogpost: true
+date: 2026-11-20
+author: Fixture
+category: Announcements
+---
+
+# A post that links
+
+Read the {doc}`lessons </lessons/index>` and [the first post](first.md).
+"""
+
+
+def sphinx_build(root: Path) -> None:
+    """Sphinx on ``root`` as ``ose build`` runs it, lessons not executed."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "--keep-going",
+            "-q",
+            "-b",
+            "html",
+            "-D",
+            "nb_execution_mode=off",
+            "-D",
+            "suppress_warnings=mystnb.unknown_mime_type,ose.curriculum",
+            str(root),
+            str(root / "_build" / "html"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1796169600"},  # 2026-12-02
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("community") / "site"
+    shutil.copytree(FIXTURES / "site", root)
+    shutil.copy2(REPO / "conf.py", root / "conf.py")
+    (root / POSTS_DIR / "linking.md").write_text(LINKING_POST, encoding="utf-8")
+    sphinx_build(root)
+    return root / "_build" / "html"
+
+
+def read(html: Path, relative: str) -> str:
+    return (html / relative).read_text(encoding="utf-8")
+
+
+def test_every_link_of_the_atom_feed_is_absolute(site):
+    feed = ET.parse(site / "blog" / "atom.xml").getroot()
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 2
+    links = [link.get("href") for link in feed.iter(f"{ATOM}link")]
+    contents = "".join(entry.findtext(f"{ATOM}content") or "" for entry in entries)
+    inside = re.findall(r'(?:href|src)="([^"]*)"', contents)
+    assert "https://pymc-foundation.org/lessons/index.html" in inside
+    assert "https://pymc-foundation.org/docs/posts/first.html" in inside
+    for href in links + inside:
+        assert href.startswith("https://pymc-foundation.org/"), href
+
+
+def test_the_archive_feeds_resolve_from_their_own_folder(site):
+    feed = ET.parse(site / "blog" / "category" / "announcements" / "atom.xml").getroot()
+    contents = "".join(e.findtext(f"{ATOM}content") or "" for e in feed.iter(f"{ATOM}entry"))
+    assert 'href="https://pymc-foundation.org/lessons/index.html"' in contents
+
+
+def test_no_sidebar_heading_sits_over_an_empty_list(site):
+    for page in sorted(site.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        empty_nav = re.search(
+            r'bd-links__title[^<]*</p>\s*<div class="bd-toc-item navbar-nav">\s*</div>', text
+        )
+        assert not empty_nav, page
+        empty_recent = re.search(r"Recent Posts</a>\s*</h3>\s*<ul>\s*</ul>", text)
+        assert not empty_recent, page
+    # with two posts, each post lists the other
+    assert "Recent Posts" in read(site, f"{POSTS_DIR}/first.html")
+
+
+def test_there_is_one_blog_index(site):
+    index = read(site, "docs/blog.html")
+    assert "A post that links" in index and "A fixture post" in index
+    generated = read(site, "blog.html")
+    assert 'http-equiv="refresh" content="0; url=docs/blog.html"' in generated
+    assert "A fixture post" not in generated
+
+
+def breadcrumbs(page: str) -> list[str]:
+    nav = re.search(r'<ul class="bd-breadcrumbs">(.*?)</ul>', page, re.S)
+    assert nav, "no breadcrumb"
+    return [re.sub(r"<[^>]+>|\s+", " ", item).strip() for item in nav.group(1).split("</li>")][:-1]
+
+
+def test_a_post_and_an_archive_page_show_they_belong_to_the_blog(site):
+    post = read(site, f"{POSTS_DIR}/first.html")
+    assert breadcrumbs(post)[1:] == ["Blog", "A fixture post"]
+    assert '<a href="../blog.html" class="nav-link">Blog</a>' in post
+    assert breadcrumbs(read(site, "blog/2026.html"))[1] == "Blog"
+
+
+def test_a_post_directive_outside_the_blog_is_one_line(tmp_path, capsys):
+    root = shutil.copytree(FIXTURES / "site", tmp_path / "site")
+    shutil.copy2(REPO / "conf.py", root / "conf.py")
+    lesson = root / "lessons" / "index.md"
+    lines = lesson.read_text(encoding="utf-8").splitlines()
+    lines[2:2] = ["", "```{post} 2026-11-01", "```"]
+    lesson.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    message = (
+        "lessons/index.md:4: a {post} directive outside the blog makes this page a post "
+        "(allowed: posts under docs/posts/)"
+    )
+    assert check_blog in CHECKS
+    assert [str(p) for p in check_blog(Project.at(root))] == [message]
+    status, _out, err = run_ose(["--root", str(root), "check"], capsys)
+    assert status != 0
+    assert message in err.splitlines()
+
+
+def test_blogpost_front_matter_outside_the_blog_is_one_line(tmp_path):
+    root = shutil.copytree(FIXTURES / "site", tmp_path / "site")
+    (root / "lessons" / "note.md").write_text(
+        "---\nblogpost: true\n---\n\n# Note\n", encoding="utf-8"
+    )
+    assert [str(p) for p in check_blog(Project.at(root))] == [
+        "lessons/note.md:2: 'blogpost: true' outside the blog makes this page a post "
+        "(allowed: posts under docs/posts/)"
+    ]
+
+
+def test_posts_in_the_blog_folder_and_the_real_sources_pass():
+    assert check_blog(Project.at(REPO)) == []
