@@ -163,3 +163,18 @@ def test_blogpost_front_matter_outside_the_blog_is_one_line(tmp_path):
 
 def test_posts_in_the_blog_folder_and_the_real_sources_pass():
     assert check_blog(Project.at(REPO)) == []
+
+
+def test_the_real_posts_are_dated_no_later_than_today_and_link_their_events():
+    from datetime import date
+
+    from ose.core.frontmatter import parse_front_matter
+
+    posts = sorted((REPO / POSTS_DIR).glob("*.md"))
+    linked = set()
+    for post in posts:
+        front = parse_front_matter(post)
+        assert front.data["blogpost"] is True
+        assert front.data["date"] <= date.today(), post.name
+        linked.update(re.findall(r"</docs/events/(\w+)", front.body))
+    assert {"pymcon", "meetups", "webinars"} <= linked
