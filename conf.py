@@ -68,7 +68,7 @@ html_theme_options = {
     "show_prev_next": False,
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
-    "header_links_before_dropdown": 6,
+    "header_links_before_dropdown": 7,
     "navigation_with_keys": False,
 }
 html_sidebars = {f"{POSTS_DIR}/**": ["ablog/postcard.html", "ablog/recentposts.html"]}
@@ -96,6 +96,15 @@ ogp_social_cards = {"enable": False}  # no generated images: faster builds, no f
 curriculum_repository = os.environ.get("GITHUB_REPOSITORY", "pymc-devs/pymc-foundation")
 curriculum_published_branch = "gh-pages"
 curriculum_published_path = os.environ.get("OSE_URL_PREFIX", "/")
+
+# "Get involved": the application forms are issue templates of the same repository
+_new_issue = f"https://github.com/{curriculum_repository}/issues/new?template="
+myst_substitutions = {
+    "mentee_form": f"[mentee application form]({_new_issue}mentee-application.yml)",
+    "mentor_form": f"[mentor application form]({_new_issue}mentor-application.yml)",
+    "sponsor_form": f"[sponsorship enquiry form]({_new_issue}sponsorship-enquiry.yml)",
+    "issues": f"[issue tracker](https://github.com/{curriculum_repository}/issues)",
+}
 
 # 404 page: links are absolute from the site root
 notfound_urls_prefix = os.environ.get("OSE_URL_PREFIX", "/")

@@ -178,3 +178,112 @@ def test_the_real_posts_are_dated_no_later_than_today_and_link_their_events():
         assert front.data["date"] <= date.today(), post.name
         linked.update(re.findall(r"</docs/events/(\w+)", front.body))
     assert {"pymcon", "meetups", "webinars"} <= linked
+
+
+# -- taking part: the real get-involved pages over the real governance data -------------------
+
+#: Pages the get-involved and governance pages link to, outside this fixture: titled stand-ins.
+STAND_INS = {
+    "docs/events/index.md": "# Events\n",
+    "docs/events/pymcon.md": "# PyMCon\n",
+    "docs/how-this-site-is-built.md": "# How this site is built\n",
+    "decisions/index.md": "# Decisions\n",
+}
+#: Decision records the pages cite, copied as they are.
+RECORDS = ["0001-myst-sources-and-executed-notebooks", "0012-structure-the-mentorship-program"]
+
+
+@pytest.fixture(scope="module")
+def community(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture site with the real governance folder and get-involved pages, built with -W."""
+    root = tmp_path_factory.mktemp("get-involved") / "site"
+    shutil.copytree(FIXTURES / "site", root)
+    shutil.copy2(REPO / "conf.py", root / "conf.py")
+    shutil.copytree(REPO / "governance", root / "governance")
+    shutil.copytree(REPO / "docs" / "get-involved", root / "docs" / "get-involved")
+    (root / "decisions").mkdir()
+    for record in RECORDS:
+        shutil.copy2(REPO / "decisions" / f"{record}.md", root / "decisions" / f"{record}.md")
+    for relative, text in STAND_INS.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text, encoding="utf-8")
+    index = root / "index.md"
+    pages = [
+        "docs/get-involved/index",
+        "governance/index",
+        *(p[:-3] for p in STAND_INS),
+        *(f"decisions/{r}" for r in RECORDS),
+    ]
+    index.write_text(
+        index.read_text(encoding="utf-8").replace(
+            "docs/blog\n", "docs/blog\n" + "\n".join(pages) + "\n"
+        ),
+        encoding="utf-8",
+    )
+    sphinx_build(root)
+    return root / "_build" / "html"
+
+
+def visible(page: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+
+
+def test_get_involved_lists_every_working_group_and_routes_onwards(community):
+    page = read(community, "docs/get-involved/index.html")
+    for group in [
+        "Core development",
+        "Documentation",
+        "Education",
+        "Community engagement",
+        "Infrastructure",
+    ]:
+        assert f">{group}<" in page, group
+    for target in [
+        "mentorship.html",
+        "sponsorship.html",
+        "jobs.html",
+        "../../governance/contribution.html",
+    ]:
+        assert f'href="{target}' in page, target
+    assert "anyone may take part in a group" in visible(page)
+
+
+def test_the_application_forms_link_templates_that_exist(community):
+    page = read(community, "docs/get-involved/mentorship.html")
+    forms = re.findall(r'href="https://github.com/[^/]+/[^/]+/issues/new\?template=([^"]+)"', page)
+    assert forms == ["mentee-application.yml", "mentor-application.yml"]
+    sponsor = read(community, "docs/get-involved/sponsorship.html")
+    forms += re.findall(r"issues/new\?template=([^\"]+)\"", sponsor)
+    for form in forms:
+        assert (REPO / ".github" / "ISSUE_TEMPLATE" / form).is_file(), form
+    assert "six months" in visible(page) and "proposal" in visible(page)
+
+
+def test_the_issue_templates_are_github_issue_forms():
+    from ose.core.yamldata import read_mapping
+
+    for name in ["mentee-application", "mentor-application", "sponsorship-enquiry"]:
+        form, _lines = read_mapping(REPO / ".github" / "ISSUE_TEMPLATE" / f"{name}.yml")
+        assert {"name", "description", "body"} <= set(form), name
+        ids = [item["id"] for item in form["body"] if item["type"] != "markdown"]
+        assert len(ids) == len(set(ids)) and ids, name
+        assert any(item.get("validations", {}).get("required") for item in form["body"]), name
+
+
+def test_sponsorship_and_jobs_show_the_budget_data(community):
+    from ose.core.yamldata import read_mapping
+
+    budget, _lines = read_mapping(REPO / "governance" / "budget.yaml")
+    sponsor = visible(read(community, "docs/get-involved/sponsorship.html"))
+    for tier in budget["sponsorship"]["tiers"]:
+        assert tier["name"] in sponsor
+    jobs = visible(read(community, "docs/get-involved/jobs.html"))
+    for line in budget["sections"][0]["groups"][0]["lines"]:
+        assert line["item"] in jobs
+    assert "$75,000" in jobs and "$140,000" in jobs
+
+
+def test_the_home_page_and_the_navigation_route_to_get_involved():
+    home = (REPO / "index.md").read_text(encoding="utf-8")
+    assert ":link: docs/get-involved/index" in home
+    assert "Get involved <docs/get-involved/index>" in home
