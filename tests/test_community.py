@@ -7,6 +7,7 @@ A ``{post}`` outside the blog's folder is refused by ``ose check`` in one line.
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -190,7 +191,11 @@ STAND_INS = {
     "decisions/index.md": "# Decisions\n",
 }
 #: Decision records the pages cite, copied as they are.
-RECORDS = ["0001-myst-sources-and-executed-notebooks", "0012-structure-the-mentorship-program"]
+RECORDS = [
+    "0001-myst-sources-and-executed-notebooks",
+    "0003-compose-the-tsc-of-core-developers-from-both-projects",
+    "0012-structure-the-mentorship-program",
+]
 
 
 @pytest.fixture(scope="module")
@@ -225,7 +230,9 @@ def community(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def visible(page: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    """The text a reader sees: tags dropped, spaces collapsed, a field's name next to its colon."""
+    text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+    return re.sub(r" ([:;,.])", r"\1", text)
 
 
 def test_get_involved_lists_every_working_group_and_routes_onwards(community):
@@ -287,3 +294,96 @@ def test_the_home_page_and_the_navigation_route_to_get_involved():
     home = (REPO / "index.md").read_text(encoding="utf-8")
     assert ":link: docs/get-involved/index" in home
     assert "Get involved <docs/get-involved/index>" in home
+
+
+# -- what is settled and what is proposed ------------------------------------------------------
+
+
+def charters() -> dict[str, object]:
+    from ose.governance.charters import charter_paths, load_charter
+
+    return {path.stem: load_charter(path, REPO) for path in charter_paths(REPO)}
+
+
+def test_every_charter_page_counts_its_figures_and_lists_its_proposals(community):
+    for name, charter in charters().items():
+        meta = charter.meta
+        page = visible(read(community, f"governance/{name}.html"))
+        plan, proposed = len(meta.from_plan()), len(meta.proposals())
+        if plan or proposed:
+            noun = "proposal" if proposed == 1 else "proposals"
+            assert f"Figures: {plan} from the plan, {proposed} {noun}" in page, name
+        for figure in meta.proposals():
+            assert visible(figure) in page, (name, figure)
+
+
+def test_the_figures_the_reading_found_are_marked_as_proposals():
+    proposed = {name: " | ".join(c.meta.proposals()) for name, c in charters().items()}
+    assert "Nine seats" in proposed["board"]
+    assert "Two thirds" in proposed["board"]
+    assert "Seven seats" in proposed["tsc"]
+    assert "Five seats per group" in proposed["working-groups"]
+    assert "one year" in proposed["working-groups"]
+    assert "two-thirds majority" in proposed["foundation"]
+    assert "three days" in proposed["code-of-conduct"]
+    assert "3 working days" in proposed["security"]
+    assert "six months" in proposed["recognition"]
+    assert "Supporter, Partner and Strategic partner" in proposed["sustainability"]
+
+
+def test_the_charter_index_counts_proposals_per_charter(community):
+    page = read(community, "governance/index.html")
+    assert "Proposed figures" in page
+    total = sum(len(c.meta.proposals()) for c in charters().values())
+    assert f"{total} of the figures they state are proposals the plan does not give." in visible(
+        page
+    )
+    board_row = re.search(
+        r"<tr[^>]*>(?:(?!</tr>).)*Board of Directors(?:(?!</tr>).)*</tr>", page, re.S
+    )
+    assert board_row
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", board_row.group(0), re.S)
+    assert visible(cells[-1]).strip() == str(len(charters()["board"].meta.proposals()))
+
+
+def test_a_figure_of_unknown_source_is_one_line(tmp_path, capsys):
+    root = tmp_path / "site"
+    shutil.copytree(REPO / "governance", root / "governance")
+    (root / "decisions").mkdir()
+    for record in RECORDS:
+        shutil.copy2(REPO / "decisions" / f"{record}.md", root / "decisions" / f"{record}.md")
+    tsc = root / "governance" / "tsc.md"
+    text = tsc.read_text(encoding="utf-8")
+    tsc.write_text(
+        text.replace("    source: proposal\n", "    source: rumour\n", 1), encoding="utf-8"
+    )
+    line = text.splitlines().index("    source: proposal") + 1
+    from ose.governance.check import check_governance
+
+    found = [str(p) for p in check_governance(Project.at(root))]
+    assert len(found) == 1, found
+    assert found[0].startswith(f"governance/tsc.md:{line}: figures[1].source")
+    assert "plan" in found[0] and "proposal" in found[0]
+
+
+def test_wording_fixes(community):
+    tsc = visible(read(community, "governance/tsc.html"))
+    assert "Amended by: Decision 0003" in tsc
+    groups = visible(read(community, "governance/working-groups.html"))
+    assert "Longest term: one year, then re-election or rotation" in groups
+    assert "Longest term: year" not in groups
+    record = (REPO / "decisions" / "0011-run-gpu-lessons-on-jax-with-a-cpu-fallback.md").read_text(
+        encoding="utf-8"
+    )
+    assert "found days later" not in record
+
+
+def test_records_the_board_accepted_say_who_decided():
+    from ose.decisions.records import load_decisions
+
+    board = [d for d in load_decisions(REPO) if "board" in d.deciders and d.status == "accepted"]
+    assert len(board) >= 5
+    for decision in board:
+        text = decision.path.read_text(encoding="utf-8")
+        assert "## Who decided" in text, decision.path.name
+        assert "acting together on the TSC's behalf" in text, decision.path.name
