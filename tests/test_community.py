@@ -284,6 +284,8 @@ def test_sponsorship_and_jobs_show_the_budget_data(community):
     sponsor = visible(read(community, "docs/get-involved/sponsorship.html"))
     for tier in budget["sponsorship"]["tiers"]:
         assert tier["name"] in sponsor
+    assert budget["sponsorship"]["tiers-source"] == "proposal"
+    assert "the tiers are a proposal: the plan lists the benefits, not the tiers" in sponsor
     jobs = visible(read(community, "docs/get-involved/jobs.html"))
     for line in budget["sections"][0]["groups"][0]["lines"]:
         assert line["item"] in jobs
@@ -387,3 +389,20 @@ def test_records_the_board_accepted_say_who_decided():
         text = decision.path.read_text(encoding="utf-8")
         assert "## Who decided" in text, decision.path.name
         assert "acting together on the TSC's behalf" in text, decision.path.name
+
+
+def test_a_tiers_source_other_than_plan_or_proposal_is_one_line(tmp_path):
+    from ose.governance.check import check_governance
+
+    root = tmp_path / "site"
+    shutil.copytree(REPO / "governance", root / "governance")
+    shutil.copytree(REPO / "decisions", root / "decisions")
+    budget = root / "governance" / "budget.yaml"
+    text = budget.read_text(encoding="utf-8")
+    budget.write_text(
+        text.replace("tiers-source: proposal", "tiers-source: settled"), encoding="utf-8"
+    )
+    line = text.splitlines().index("  tiers-source: proposal") + 1
+    found = [str(p) for p in check_governance(Project.at(root))]
+    assert len(found) == 1, found
+    assert found[0].startswith(f"governance/budget.yaml:{line}: sponsorship.tiers-source")

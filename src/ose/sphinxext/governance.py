@@ -491,9 +491,12 @@ class SponsorshipTiers(GovernanceDirective):
             row([tier.name, tier.summary, bullet_list(offered[key] for key in tier.benefits)])
             for tier in budget.sponsorship.tiers
         ]
+        caption = "Sponsorship tiers and their benefits, lowest tier first"
+        if budget.sponsorship.tiers_source == "proposal":
+            caption += " (the tiers are a proposal: the plan lists the benefits, not the tiers)"
         return [
             _table(
-                "Sponsorship tiers and their benefits, lowest tier first",
+                caption,
                 ["Tier", "Who it is for", "Benefits"],
                 rows,
                 classes=["ose-tiers"],
