@@ -2,6 +2,7 @@
 
 import os
 
+from ose.blog import POSTS_DIR
 from ose.markup import MYST_EXTENSIONS
 
 project = "PyMC Foundation"
@@ -25,6 +26,7 @@ extensions = [
     "ose.sphinxext.execution",
     "ose.sphinxext.workshops",
     "ose.sphinxext.events",
+    "ose.sphinxext.blog",
 ]
 
 root_doc = "index"
@@ -66,15 +68,15 @@ html_theme_options = {
     "show_prev_next": False,
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
-    "header_links_before_dropdown": 6,
+    "header_links_before_dropdown": 7,
     "navigation_with_keys": False,
 }
-html_sidebars = {"docs/posts/**": ["ablog/postcard.html", "ablog/recentposts.html"]}
+html_sidebars = {f"{POSTS_DIR}/**": ["ablog/postcard.html", "ablog/recentposts.html"]}
 fontawesome_included = True  # keeps ablog from changing config at run time (full re-reads)
 
 # blog
 blog_path = "blog"
-blog_post_pattern = "docs/posts/*"
+blog_post_pattern = f"{POSTS_DIR}/*"  # `ose check` refuses a post anywhere else
 blog_title = "PyMC Foundation blog"
 blog_baseurl = html_baseurl
 blog_feed_fulltext = True
@@ -94,6 +96,15 @@ ogp_social_cards = {"enable": False}  # no generated images: faster builds, no f
 curriculum_repository = os.environ.get("GITHUB_REPOSITORY", "pymc-devs/pymc-foundation")
 curriculum_published_branch = "gh-pages"
 curriculum_published_path = os.environ.get("OSE_URL_PREFIX", "/")
+
+# "Get involved": the application forms are issue templates of the same repository
+_new_issue = f"https://github.com/{curriculum_repository}/issues/new?template="
+myst_substitutions = {
+    "mentee_form": f"[mentee application form]({_new_issue}mentee-application.yml)",
+    "mentor_form": f"[mentor application form]({_new_issue}mentor-application.yml)",
+    "sponsor_form": f"[sponsorship enquiry form]({_new_issue}sponsorship-enquiry.yml)",
+    "issues": f"[issue tracker](https://github.com/{curriculum_repository}/issues)",
+}
 
 # 404 page: links are absolute from the site root
 notfound_urls_prefix = os.environ.get("OSE_URL_PREFIX", "/")

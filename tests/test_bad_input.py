@@ -114,7 +114,7 @@ DUPLICATE = {
     "charter": (3, "title is given twice (each key once)"),
     "roster": (257, "constituencies is given twice (each key once)"),
     "rules": (67, "bodies is given twice (each key once)"),
-    "budget": (151, "currency is given twice (each key once)"),
+    "budget": (153, "currency is given twice (each key once)"),
     "record": (3, "number is given twice (each key once)"),
     "lesson": (3, "jupytext is given twice (each key once)"),
     "course": (3, "title is given twice (each key once)"),

@@ -93,7 +93,7 @@ EXPECTED = {
     "charter-amended-by": "governance/board.md:9: amended-by[1] is 7, not a record number of "
     "decisions/ (allowed: 1)",
     "charter-unknown-key": "governance/steering.md:6: reviewer is not a known key (allowed: "
-    "title, status, version, ratified, owner, review-cycle, next-review, amended-by)",
+    "title, status, version, ratified, owner, review-cycle, next-review, amended-by, figures)",
     # the budget and revenue plan
     "budget-schema": "governance/budget.yaml:25: sections[1].groups[0].lines[0].amount is "
     "-60000 (allowed: a positive number)",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ose.blog import check_blog
 from ose.core.problems import Problem
 from ose.curriculum.load import check_curriculum
 from ose.decisions.lint import check_decisions
@@ -31,6 +32,7 @@ CHECKS: list[Check] = [
     check_workshops,
     check_events,
     check_lesson_data,
+    check_blog,
 ]
 
 

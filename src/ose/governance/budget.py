@@ -15,6 +15,7 @@ from pydantic import Field, PositiveInt, PrivateAttr
 from ose.core.problems import Problem
 from ose.core.schema import Record, load, unknown_name
 from ose.core.yamldata import LineMap, Loc, dotted
+from ose.governance.charters import Source
 from ose.governance.roster import Id
 
 
@@ -73,6 +74,9 @@ class Sponsorship(Record):
 
     benefits: dict[Id, str]
     tiers: list[Tier] = Field(min_length=1)
+    #: where the tiers (their names and which benefits each carries) come from: the plan lists
+    #: the benefits only, so unless stated otherwise the tiers are a proposal
+    tiers_source: Source = "proposal"
 
 
 class Budget(Record):

@@ -43,6 +43,20 @@ def _version(value: str) -> str:
 
 Version = Annotated[str, AfterValidator(_version)]
 
+#: Where a figure a charter states comes from: the Foundation's plan, or a proposal of the charter.
+Source = Literal["plan", "proposal"]
+
+
+class Figure(Record):
+    """A figure the charter states (a seat count, a term, a majority, a deadline) and its source.
+
+    Charters fill in what the plan leaves open; a reader must see which figures the plan gives
+    and which are the charter's proposal, still to be confirmed.
+    """
+
+    figure: str = Field(min_length=1)
+    source: Source
+
 
 class CharterMeta(Record):
     """The front matter of a charter."""
@@ -55,6 +69,14 @@ class CharterMeta(Record):
     review_cycle: ReviewCycle
     next_review: date
     amended_by: list[PositiveInt] = Field(default_factory=list)
+    figures: list[Figure] = Field(default_factory=list)
+
+    def proposals(self) -> list[str]:
+        """The figures the plan does not give."""
+        return [f.figure for f in self.figures if f.source == "proposal"]
+
+    def from_plan(self) -> list[str]:
+        return [f.figure for f in self.figures if f.source == "plan"]
 
 
 @dataclass(frozen=True)

@@ -227,13 +227,29 @@ def charter_panel(
             ("Owner", _owner(roster, meta.owner)),
             ("Review", review),
             ("Amended by", amendments or "no amendments yet"),
+            ("Figures", figure_counts(charter)),
         ],
         classes=["ose-charter-fields"],
     )
     panel = nodes.container(classes=["ose-charter-panel"])
     panel += nodes.rubric("Charter record", "Charter record", classes=["ose-charter-heading"])
     panel += fields
+    proposals = meta.proposals()
+    if proposals:
+        intro = "Proposed here, not given by the Foundation's plan (to be confirmed):"
+        panel += nodes.paragraph(intro, intro, classes=["ose-proposals-intro"])
+        listed = bullet_list(proposals)
+        listed["classes"].append("ose-proposals")
+        panel += listed
     return panel
+
+
+def figure_counts(charter: Charter) -> str:
+    """How many of the charter's figures come from the plan and how many are proposals."""
+    plan, proposed = len(charter.meta.from_plan()), len(charter.meta.proposals())
+    if not plan and not proposed:
+        return "none stated"
+    return f"{plan} from the plan, {proposed} {'proposal' if proposed == 1 else 'proposals'}"
 
 
 def add_charter_panel(app: Sphinx, doctree: nodes.document) -> None:
@@ -277,22 +293,28 @@ class CharterIndex(GovernanceDirective):
                     _badge(STATUS_LABELS[charter.meta.status], charter.meta.status),
                     charter.meta.version,
                     _review_cell(charter, today),
+                    str(len(charter.meta.proposals())),
                 ],
                 classes=["ose-overdue"] if charter.overdue(today) else [],
             )
             for charter in charters
         ]
         overdue = sum(charter.overdue(today) for charter in charters)
+        proposed = sum(len(charter.meta.proposals()) for charter in charters)
         summary = f"{len(charters)} charters as of {today}; " + (
             f"{overdue} overdue for review." if overdue else "none is overdue for review."
         )
+        if proposed:
+            summary += (
+                f" {proposed} of the figures they state are proposals the plan does not give."
+            )
         _note_dated(self.env, self.env.current_document.docname)
         index = _table(
             "Charters: status, version and next review",
-            ["Charter", "Owner", "Status", "Version", "Next review"],
+            ["Charter", "Owner", "Status", "Version", "Next review", "Proposed figures"],
             rows,
             classes=["ose-charter-index"],
-            widths=[4, 3, 2, 1, 3],
+            widths=[4, 3, 2, 1, 3, 2],
         )
         return [nodes.paragraph(summary, summary, classes=["ose-charter-summary"]), index]
 
@@ -369,7 +391,7 @@ class SeatRules(GovernanceDirective):
         if kind.max_per_affiliation is not None:
             fields.append(("Seats per affiliation", f"at most {kind.max_per_affiliation}"))
         if kind.term_years is not None:
-            years = "year" if kind.term_years == 1 else f"{kind.term_years} years"
+            years = "one year" if kind.term_years == 1 else f"{kind.term_years} years"
             fields.append(("Longest term", f"{years}, then re-election or rotation"))
         return [field_list(fields, classes=["ose-seat-rules"])]
 
@@ -469,9 +491,12 @@ class SponsorshipTiers(GovernanceDirective):
             row([tier.name, tier.summary, bullet_list(offered[key] for key in tier.benefits)])
             for tier in budget.sponsorship.tiers
         ]
+        caption = "Sponsorship tiers and their benefits, lowest tier first"
+        if budget.sponsorship.tiers_source == "proposal":
+            caption += " (the tiers are a proposal: the plan lists the benefits, not the tiers)"
         return [
             _table(
-                "Sponsorship tiers and their benefits, lowest tier first",
+                caption,
                 ["Tier", "Who it is for", "Benefits"],
                 rows,
                 classes=["ose-tiers"],
