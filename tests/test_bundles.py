@@ -300,6 +300,15 @@ def test_two_builds_in_two_folders_give_identical_zips(built, tmp_path):
     assert len(first.splitlines()) == 2
 
 
+def test_a_rebuild_in_the_same_folder_gives_the_same_zips(built):
+    """The instructor bundle carries the workshop pages and their search index; the page lists
+    the bundles' hashes, which must stay out of it, or each bundle would hold the last one's."""
+    sums = built / "html" / DOWNLOADS / "SHA256SUMS"
+    first = sums.read_text()
+    build(built.parent)
+    assert sums.read_text() == first
+
+
 def test_size_budget_names_the_largest_files(built, capsys):
     site = built.parent
     status, _out, err = run_ose(["--root", str(site), "bundle", SLUG, "--max-mb", "0.5"], capsys)

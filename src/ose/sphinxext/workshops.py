@@ -416,7 +416,7 @@ def downloads_nodes(app: Sphinx, docname: str, slug: str) -> list[nodes.Node]:
                 text,
                 nodes.literal("ose build", "ose build"),
                 nodes.Text("; this build has not made them yet."),
-                classes=["workshop-downloads-missing"],
+                classes=["workshop-downloads-missing", "no-search"],
             )
         ]
     page = app.builder.get_target_uri(docname)
@@ -433,11 +433,13 @@ def downloads_nodes(app: Sphinx, docname: str, slug: str) -> list[nodes.Node]:
                 nodes.paragraph("", "", link),
             ]
         )
+    # 'no-search': the hashes change with every bundle; in the search index, which the
+    # instructor bundle carries, they would make each bundle depend on the previous one's hash
     return [
         table(
             ["Bundle", "Size", "SHA-256", "Download"],
             rows,
-            classes=["workshop-downloads"],
+            classes=["workshop-downloads", "no-search"],
         )
     ]
 
