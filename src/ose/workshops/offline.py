@@ -25,7 +25,8 @@ _CANONICAL = re.compile(r'<link rel="canonical" href="(?P<url>[^"]+)"')
 #: there are none yet. An instructor bundle cannot list its own hash; and a copy that carried
 #: the previous build's list would never give the same bytes twice.
 _DOWNLOADS = re.compile(
-    r'<table[^>]*class="[^"]*\bworkshop-downloads\b[^"]*"[^>]*>.*?</table>'
+    r'(?:<div class="pst-scrollable-table-container">\s*)?'  # the theme's wrapper, if any
+    r'<table[^>]*class="[^"]*\bworkshop-downloads\b[^"]*"[^>]*>.*?</table>(?:\s*</div>)?'
     r'|<p[^>]*class="[^"]*\bworkshop-downloads-missing\b[^"]*"[^>]*>.*?</p>',
     re.DOTALL,
 )
@@ -70,6 +71,10 @@ def _rewrite(html: str, page: str, kept: set[str], base: str | None) -> tuple[st
         target = posixpath.normpath(posixpath.join(folder, parts.path))
         if target in kept or target.startswith(("_static/", "_images/")):
             used.add(target)
+            if target.startswith("_static/") and parts.query:
+                # Sphinx's '?v=<checksum>' busts a web cache; it is absent from a page written
+                # before its asset existed (a first build), so it would make copies differ
+                return f'{match.group("attr")}="{parts.path}"'
             return match.group(0)
         online = f"{base}{target}" + (f"#{parts.fragment}" if parts.fragment else "")
         return f'{match.group("attr")}="{online}"' if base else f'{match.group("attr")}="#"'
