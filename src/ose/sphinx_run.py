@@ -26,6 +26,8 @@ def run_sphinx(
     from sphinx.cmd.build import build_main
 
     args = ["-W", "--keep-going", "-q", "-b", builder, "-d", str(doctrees)]
+    if not sys.stderr.isatty():
+        args.append("--no-color")  # a log or a pipe gets plain `path:line: message` lines
     settings = {"nb_execution_cache_path": str(execution_cache_dir(project)), **(overrides or {})}
     for key, value in settings.items():
         args += ["-D", f"{key}={value}"]
