@@ -74,7 +74,7 @@ def build(project: Project, jobs: int | None = None, console: Console | None = N
         sphinx_html(project, staging)
         stages["sphinx"] = time.perf_counter() - start
         start = time.perf_counter()
-        publish_bundles(project, staging)
+        publish_bundles(project, staging, reuse=True)
         stages["bundles"] = time.perf_counter() - start
     return BuildReport(execution=summary, stage_seconds=stages)
 

@@ -34,7 +34,10 @@ def executed_notebook(cache_path: Path | None, source: Path) -> dict[str, Any] |
         _, notebook = get_cache(str(cache_path)).merge_match_into_notebook(read_notebook(source))
     except KeyError:
         return None
-    for cell in notebook.cells:
+    for index, cell in enumerate(notebook.cells):
+        # nbformat draws each cell's id at random when the text notebook is read: number them,
+        # so that the same lesson gives the same file at every build
+        cell.id = f"cell-{index}"
         if cell.cell_type == "code":
             cell.outputs = coalesce_streams(cell.outputs)
     notebook.metadata.pop("source_map", None)

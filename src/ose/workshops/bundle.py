@@ -118,6 +118,27 @@ class BundleFile:
 # -- time and size ------------------------------------------------------------------------------
 
 
+def inputs_digest(project: Project, html_dir: Path) -> str:
+    """One hash of everything a bundle is made from: the curriculum's sources and data, the
+    lock, the built curriculum pages (outputs included), assets and search index, this code and
+    the epoch.
+
+    Equal digests mean equal zips, so a build that changed none of it keeps the last ones
+    instead of spending seconds making the same bytes again."""
+    digest = hashlib.sha256(f"{bundle_epoch(project)}\n".encode())
+    lock = project.lock_file
+    if lock is not None:
+        digest.update(lock.read_bytes())
+    built = [html_dir / name for name in ("curriculum", "_static", "_images")]
+    files = [html_dir / "searchindex.js", html_dir / "search.html"]
+    for base in (project.root / "curriculum", *built, Path(__file__).parent):
+        files += sorted(p for p in base.rglob("*") if p.is_file())
+    for path in files:
+        if path.is_file():  # the site's feeds and other pages, which no bundle holds, are left out
+            digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def bundle_epoch(project: Project) -> int:
     """``SOURCE_DATE_EPOCH`` when set (validated as the build date is), else the time of the
     commit being built, else 1980-01-01: never the time of day of the build."""

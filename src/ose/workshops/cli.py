@@ -11,9 +11,9 @@ from pathlib import Path
 from ose.core.problems import ProblemsFound
 from ose.project import Project
 from ose.staging import published_tree
-from ose.workshops.bundle import BundleFile, build_bundles, max_bytes_from
+from ose.workshops.bundle import BundleFile, build_bundles, inputs_digest, max_bytes_from
 from ose.workshops.load import WORKSHOPS_DIR
-from ose.workshops.manifest import manifest_path
+from ose.workshops.manifest import manifest_path, read_manifest
 from ose.workshops.specs import workshop_specs
 
 
@@ -43,13 +43,27 @@ _SPHINX_AGAIN = (
 
 
 def publish_bundles(
-    project: Project, html_dir: Path, slug: str | None = None, max_mb: float | None = None
+    project: Project,
+    html_dir: Path,
+    slug: str | None = None,
+    max_mb: float | None = None,
+    *,
+    reuse: bool = False,
 ) -> list[BundleFile]:
     """The bundles, then Sphinx again for the pages that list them when the manifest changed
-    (an incremental build: only those pages), all into the site being built at ``html_dir``."""
+    (an incremental build: only those pages), all into the site being built at ``html_dir``.
+
+    ``reuse``: keep the zips already in ``html_dir`` when nothing they are made from changed
+    since they were made (:func:`inputs_digest`); a no-op build then costs no zipping."""
     from ose.build import SphinxFailed
 
     path = manifest_path(project)
+    stamp = project.build_dir / "bundles" / "inputs.sha256"
+    if reuse and slug is None and path.is_file() and stamp.is_file():
+        made = read_manifest(project)
+        present = all((html_dir / b.file).is_file() for files in made.values() for b in files)
+        if present and stamp.read_text(encoding="utf-8") == inputs_digest(project, html_dir):
+            return []
     before = path.read_bytes() if path.is_file() else None
     bundles = make_bundles(project, html_dir, slug, max_mb)
     if bundles and path.read_bytes() != before:
@@ -66,6 +80,8 @@ def publish_bundles(
         )
         if again.returncode:
             raise SphinxFailed("Sphinx reported the problems above; _build/html is unchanged")
+    if bundles and slug is None:
+        stamp.write_text(inputs_digest(project, html_dir), encoding="utf-8")
     return bundles
 
 
