@@ -305,8 +305,12 @@ def test_a_rebuild_in_the_same_folder_gives_the_same_zips(built):
     the bundles' hashes, which must stay out of it, or each bundle would hold the last one's."""
     sums = built / "html" / DOWNLOADS / "SHA256SUMS"
     first = sums.read_text()
+    zip_path = built / "html" / DOWNLOADS / f"{SLUG}-instructor.zip"
+    made = zip_path.stat().st_mtime_ns
     build(built.parent)
     assert sums.read_text() == first
+    # nothing they are made from changed: the build kept them instead of zipping them again
+    assert (built / "html" / DOWNLOADS / f"{SLUG}-instructor.zip").stat().st_mtime_ns == made
 
 
 def test_size_budget_names_the_largest_files(built, capsys):
