@@ -47,6 +47,7 @@ def sphinx_build(root: Path) -> None:
             "-m",
             "sphinx",
             "-W",
+            "--no-color",  # as ose build runs it where stderr is not a terminal
             "--keep-going",
             "-q",
             "-b",

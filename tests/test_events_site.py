@@ -58,6 +58,7 @@ def sphinx_build(root: Path, day: str) -> None:
             "-m",
             "sphinx",
             "-W",
+            "--no-color",  # as ose build runs it where stderr is not a terminal
             "--keep-going",
             "-q",
             "-b",

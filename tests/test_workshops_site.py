@@ -48,6 +48,7 @@ def sphinx_build(root: Path, check: bool = True) -> tuple[int, str]:
             "-m",
             "sphinx",
             "-W",
+            "--no-color",  # as ose build runs it where stderr is not a terminal
             "--keep-going",
             "-q",
             "-b",
