@@ -91,3 +91,16 @@ def real_site() -> BuiltSite:
     site = build_site(REPO)
     assert site.status == 0, f"the real site failed to build:\n{site.out}\n{site.err}"
     return site
+
+
+def sphinx_unexecuted(root: Path, epoch: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Sphinx on ``root`` as ``ose build`` runs it, but with the lessons left unexecuted (which
+    the curriculum rightly warns about, so that warning is suppressed); at build date ``epoch``."""
+    env = {**os.environ, **({"SOURCE_DATE_EPOCH": epoch} if epoch else {})}
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--no-color", "--keep-going", "-q", "-b", "html",
+         "-D", "nb_execution_mode=off",
+         "-D", "suppress_warnings=mystnb.unknown_mime_type,ose.curriculum",
+         str(root), str(root / "_build" / "html")],
+        capture_output=True, text=True, check=False, env=env,
+    )  # fmt: skip

@@ -8,17 +8,14 @@ A ``{post}`` outside the blog's folder is refused by ``ose check`` in one line.
 from __future__ import annotations
 
 import html
-import os
 import re
 import shutil
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, REPO, run_ose
+from conftest import FIXTURES, REPO, run_ose, sphinx_unexecuted
 from ose.blog import POSTS_DIR, check_blog
 from ose.check import CHECKS
 from ose.project import Project
@@ -41,29 +38,7 @@ Read the {doc}`lessons </lessons/index>` and [the first post](first.md).
 
 def sphinx_build(root: Path) -> None:
     """Sphinx on ``root`` as ``ose build`` runs it, lessons not executed."""
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sphinx",
-            "-W",
-            "--no-color",  # as ose build runs it where stderr is not a terminal
-            "--keep-going",
-            "-q",
-            "-b",
-            "html",
-            "-D",
-            "nb_execution_mode=off",
-            "-D",
-            "suppress_warnings=mystnb.unknown_mime_type,ose.curriculum",
-            str(root),
-            str(root / "_build" / "html"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "SOURCE_DATE_EPOCH": "1796169600"},  # 2026-12-02
-    )
+    result = sphinx_unexecuted(root, "1796169600")  # 2026-12-02
     assert result.returncode == 0, result.stderr
 
 

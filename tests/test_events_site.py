@@ -9,11 +9,8 @@ built again in the same folder on a later date, as a nightly build would.
 from __future__ import annotations
 
 import html
-import os
 import re
 import shutil
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,7 +18,7 @@ import pytest
 from dateutil.rrule import rrulestr
 from icalendar import Calendar, Event
 
-from conftest import FIXTURES, REPO
+from conftest import FIXTURES, REPO, sphinx_unexecuted
 
 pytestmark = pytest.mark.site
 
@@ -52,29 +49,7 @@ def tables(page: str, cls: str) -> dict[str, list[list[str]]]:
 
 def sphinx_build(root: Path, day: str) -> None:
     """Sphinx on ``root`` as ``ose build`` runs it, on the build date ``day``."""
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sphinx",
-            "-W",
-            "--no-color",  # as ose build runs it where stderr is not a terminal
-            "--keep-going",
-            "-q",
-            "-b",
-            "html",
-            "-D",
-            "nb_execution_mode=off",
-            "-D",
-            "suppress_warnings=mystnb.unknown_mime_type,ose.curriculum",
-            str(root),
-            str(root / "_build" / "html"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "SOURCE_DATE_EPOCH": epoch(day)},
-    )
+    result = sphinx_unexecuted(root, epoch(day))
     assert result.returncode == 0, result.stderr
 
 

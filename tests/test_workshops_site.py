@@ -11,13 +11,11 @@ import html
 import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, REPO
+from conftest import FIXTURES, REPO, sphinx_unexecuted
 
 pytestmark = pytest.mark.site
 
@@ -42,29 +40,7 @@ def tables(page: str, cls: str) -> list[list[list[str]]]:
 
 def sphinx_build(root: Path, check: bool = True) -> tuple[int, str]:
     """Sphinx on ``root`` as ``ose build`` runs it, but with the lessons left unexecuted."""
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sphinx",
-            "-W",
-            "--no-color",  # as ose build runs it where stderr is not a terminal
-            "--keep-going",
-            "-q",
-            "-b",
-            "html",
-            "-D",
-            "nb_execution_mode=off",
-            # the lessons are not executed here, which the curriculum rightly warns about
-            "-D",
-            "suppress_warnings=mystnb.unknown_mime_type,ose.curriculum",
-            str(root),
-            str(root / "_build" / "html"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = sphinx_unexecuted(root)
     if check:
         assert result.returncode == 0, result.stderr
     return result.returncode, result.stderr
