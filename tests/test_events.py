@@ -19,6 +19,8 @@ from ose.project import Project
 MEETUP = "docs/events/meetups/demo-meetup.md"
 CONFERENCE = "docs/events/conferences/demo-con.md"
 WEBINAR = "docs/events/webinars/demo-webinar.md"
+WEBINAR_CASE_STUDY = (FIXTURES / "events" / WEBINAR).read_text(encoding="utf-8").split("\n---")[0]
+WEBINAR_CASE_STUDY = WEBINAR_CASE_STUDY[WEBINAR_CASE_STUDY.index("case-study:") :] + "\n"
 
 
 def site(
@@ -200,6 +202,39 @@ CASES = {
         2,
         "a webinar needs speaker (add speaker: ...)",
     ),
+    "a case study naming a lesson that does not exist": (
+        WEBINAR,
+        [("notebook: studies/demo-case", "notebook: studies/demo-cse")],
+        14,
+        "case-study.notebook is 'studies/demo-cse', not a lesson of curriculum/courses (did you "
+        "mean 'studies/demo-case'?)",
+    ),
+    "a case study naming a course that does not exist": (
+        WEBINAR,
+        [("notebook: studies/demo-case", "notebook: nowhere/demo-case")],
+        14,
+        "case-study.notebook is 'nowhere/demo-case', not a lesson of curriculum/courses "
+        "(allowed: studies/demo-case)",
+    ),
+    "a case study that is not a course/lesson reference": (
+        WEBINAR,
+        [("notebook: studies/demo-case", "notebook: Studies/Demo case")],
+        14,
+        "case-study.notebook is 'Studies/Demo case' (allowed: a lesson of the curriculum as "
+        "course/lesson, e.g. case-studies/eight-schools)",
+    ),
+    "a case study without the licence of its data": (
+        WEBINAR,
+        [("  licence: DATA-LICENCE, public domain.\n", "")],
+        13,
+        "case-study.licence is missing (required)",
+    ),
+    "a case study given as text, not as its notebook and data": (
+        WEBINAR,
+        [(WEBINAR_CASE_STUDY, "case-study: A case study.\n")],
+        13,
+        "case-study is 'A case study.' (allowed: a mapping of keys to values)",
+    ),
     "a speaker who is neither a slot nor a role": (
         WEBINAR,
         [("  slot: open", "  slot: open\n  role: A maintainer")],
@@ -210,7 +245,7 @@ CASES = {
         WEBINAR,
         [("# Demo webinar", "# Demo seminar")],
         3,
-        "title 'Demo webinar' differs from the page heading 'Demo seminar' on line 16 (make "
+        "title 'Demo webinar' differs from the page heading 'Demo seminar' on line 21 (make "
         "them the same)",
     ),
     "an event neither somewhere nor online": (

@@ -65,7 +65,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copy2(REPO / "conf.py", root / "conf.py")
     index = root / "index.md"
     index.write_text(
-        index.read_text(encoding="utf-8").replace("docs/blog\n", "docs/blog\ndocs/events/index\n"),
+        index.read_text(encoding="utf-8").replace(
+            "docs/blog\n", "docs/blog\ndocs/events/index\ncurriculum/index\n"
+        ),
         encoding="utf-8",
     )
     return root
@@ -75,7 +77,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def before(site: Path) -> dict[str, str]:
     """The pages built on 1 December 2026, before every event."""
     sphinx_build(site, "2026-12-01")
-    names = ["index", "pymcon", "meetups", "webinars", "meetups/demo-meetup"]
+    names = [
+        "index",
+        "pymcon",
+        "meetups",
+        "webinars",
+        "meetups/demo-meetup",
+        "webinars/demo-webinar",
+    ]
     return {name: page(site, f"{EVENTS}/{name}") for name in names}
 
 
@@ -139,6 +148,20 @@ def test_the_conference_page_shows_targets_as_targets_and_how_to_apply(before):
     text = text_of(before["pymcon"])
     assert "Apply with a short statement. Apply by Thursday 1 July 2027." in text
     assert "Send a title and an abstract. Submit by Monday 31 May 2027." in text
+
+
+def test_a_webinar_page_links_its_case_study_notebook_and_states_its_data(before):
+    page_html = before["webinars/demo-webinar"]
+    text = text_of(page_html)
+    assert "CASE-STUDY-SUMMARY of a real data set." in text
+    assert "The executed notebook: The demo case study" in text
+    assert 'href="../../../curriculum/courses/studies/demo-case.html"' in page_html
+    for field in ("Data: DATA-DESCRIPTION", "Source: DATA-SOURCE", "Licence: DATA-LICENCE"):
+        assert field in text
+    # the notebook's "verified with" badge, from its execution record (none here: Sphinx only)
+    assert "Not verified: this page was built without an execution record" in text
+    listing = text_of(before["webinars"])
+    assert "CASE-STUDY-SUMMARY" in listing and "Source: DATA-SOURCE" in listing
 
 
 def test_the_webinars_page_shows_the_open_speaker_slot(before):

@@ -17,7 +17,9 @@ from dateutil.rrule import rrule, rrulestr
 
 from ose.core.frontmatter import FrontMatter, required_front_matter, title_problems
 from ose.core.problems import Problem
-from ose.core.schema import required_keys, validated
+from ose.core.schema import required_keys, unknown_name, validated
+from ose.curriculum.load import COURSES_DIR, read_curriculum
+from ose.curriculum.model import Curriculum
 from ose.events.model import EVENT_ID, Event, EventPage, Events
 from ose.project import Project
 
@@ -184,6 +186,23 @@ def _rules(front: FrontMatter, event: Event) -> list[Problem]:
     return problems
 
 
+def case_study_lesson(
+    front: FrontMatter, event: Event, curriculum: Curriculum, root: Path
+) -> tuple[str | None, list[Problem]]:
+    """The docname of the lesson a webinar's case study names, or the problem of a name that
+    is not a lesson (a lesson file that is there but broken is the curriculum's to report)."""
+    if event.case_study is None:
+        return None, []
+    reference = event.case_study.notebook
+    lessons = {f"{lesson.course}/{lesson.stem}": lesson for lesson in curriculum.lessons.values()}
+    if reference in lessons:
+        return lessons[reference].docname, []
+    if (root / COURSES_DIR / f"{reference}.md").is_file():
+        return None, []
+    message = unknown_name("case-study.notebook", reference, "a lesson", lessons, COURSES_DIR)
+    return None, [front.problem(("case-study", "notebook"), message)]
+
+
 def _read(path: Path, root: Path, problems: list[Problem]) -> tuple[FrontMatter, Event] | None:
     front = required_front_matter(path, root, "the event", required_keys(Event), problems)
     if front is None:
@@ -201,6 +220,7 @@ def read_events(project: Project) -> tuple[Events, list[Problem]]:
     problems: list[Problem] = []
     pages: list[EventPage] = []
     seen: dict[str, str] = {}
+    curriculum: Curriculum | None = None
     for path in event_files(root):
         relative = Problem.at(path, 0, "", root).path
         event_id = path.stem
@@ -233,10 +253,23 @@ def read_events(project: Project) -> tuple[Events, list[Problem]]:
         front, event = read
         rules = _rules(front, event)
         dates, found = occurrences(front, event)
-        problems.extend(rules + found)
-        if rules or found:
+        if event.case_study is not None and curriculum is None:
+            curriculum = read_curriculum(project)[0]
+        docname, unknown = (
+            case_study_lesson(front, event, curriculum, root) if curriculum else (None, [])
+        )
+        problems.extend(rules + found + unknown)
+        if rules or found or unknown:
             continue
-        pages.append(EventPage(id=event_id, path=relative, event=event, occurrences=dates))
+        pages.append(
+            EventPage(
+                id=event_id,
+                path=relative,
+                event=event,
+                occurrences=dates,
+                case_study_docname=docname,
+            )
+        )
     pages.sort(key=lambda page: (page.first.replace(tzinfo=page.event.zone), page.id))
     return Events(events=pages), sorted(set(problems))
 

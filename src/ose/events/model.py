@@ -100,6 +100,31 @@ class Speaker(Record):
         return self
 
 
+#: ``course/lesson``: how a case study names its notebook in the curriculum.
+LESSON_REF = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*/[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class CaseStudy(Record):
+    """A webinar's case study: a notebook of the curriculum, executed at every build like any
+    lesson, and the real data it analyses, with where they come from and under what licence."""
+
+    notebook: str
+    summary: str = Field(min_length=1)
+    data: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    licence: str = Field(min_length=1)
+
+    @field_validator("notebook")
+    @classmethod
+    def _check_notebook(cls, value: str) -> str:
+        if not LESSON_REF.match(value):
+            raise ValueError(
+                "allowed: a lesson of the curriculum as course/lesson, e.g. "
+                "case-studies/eight-schools"
+            )
+        return value
+
+
 class AttendanceTarget(Record):
     """A target, not a figure reached: participants expected in a year of the series."""
 
@@ -128,7 +153,7 @@ class Event(Record):
     #: for webinars
     speaker: Speaker | None = None
     abstract: str | None = Field(default=None, min_length=1)
-    case_study: str | None = Field(default=None, min_length=1)
+    case_study: CaseStudy | None = None
     #: for conferences: the plan's attendance targets for the series
     attendance_targets: list[AttendanceTarget] = Field(default_factory=list)
 
@@ -195,6 +220,8 @@ class EventPage(_Plain):
     path: str
     event: Event
     occurrences: list[datetime]
+    #: a webinar's case study: the docname of its lesson, once resolved in the curriculum
+    case_study_docname: str | None = None
 
     @property
     def docname(self) -> str:

@@ -26,6 +26,7 @@ from ose.events.load import EVENTS_DIR, read_events
 from ose.events.model import KIND_LABEL, KIND_PLURAL, KINDS, EventPage, Events
 from ose.sphinxext.base import metadata
 from ose.sphinxext.courses import project_of
+from ose.sphinxext.execution import REPORTS, verified_badge
 from ose.sphinxext.nodes import (
     Cell,
     badge,
@@ -203,8 +204,8 @@ def details(page: EventPage, ics: nodes.reference) -> nodes.container:
         fields.append(("Speaker", speaker_text(page)))
     if event.abstract:
         fields.append(("Abstract", event.abstract))
-    if event.case_study:
-        fields.append(("Case study", event.case_study))
+    if event.case_study is not None:
+        fields.append(("Case study", case_study_nodes(page, badge=True)))
     if event.registration is not None:
         text = f"closes {_day(event.registration.closes)}"
         if event.registration.how:
@@ -232,6 +233,27 @@ def details(page: EventPage, ics: nodes.reference) -> nodes.container:
     return container
 
 
+def case_study_nodes(page: EventPage, badge: bool = False) -> list[nodes.Node]:
+    """A webinar's case study: what it is, a link to its executed notebook's page, the data's
+    source and licence, and (on the event's page) the notebook's "verified with" badge."""
+    study = page.event.case_study
+    if study is None:
+        return []
+    link = nodes.paragraph("", "", nodes.Text("The executed notebook: "))
+    if page.case_study_docname:
+        link += doc_link(page.case_study_docname)
+    result: list[nodes.Node] = [nodes.paragraph(study.summary, study.summary), link]
+    result.append(
+        field_list(
+            [("Data", study.data), ("Source", study.source), ("Licence", study.licence)],
+            classes=["ose-case-study-data"],
+        )
+    )
+    if badge and page.case_study_docname:
+        result.append(verified_badge(docname=page.case_study_docname))
+    return result
+
+
 def add_details(app: Sphinx, doctree: nodes.document) -> None:
     """An event's page shows its data under its title."""
     env = app.env
@@ -239,6 +261,10 @@ def add_details(app: Sphinx, doctree: nodes.document) -> None:
     if page is not None:
         ics = calendar_link(page.docname, f"{page.docname}.ics", f"{page.id}.ics")
         insert_under_title(doctree, details(page, ics))
+        if page.case_study_docname:
+            # the case study's badge is filled from its execution record when the page is
+            # written: a changed record writes this page again, as it does the reports
+            ose_state(env).note_page(REPORTS, page.docname)
 
 
 # -- lists -------------------------------------------------------------------------------------
@@ -387,7 +413,7 @@ class WebinarListDirective(EventsDirective):
                     ("Status", "Past" if page.past(today) else "Upcoming"),
                     ("Speaker", speaker_text(page)),
                     ("Abstract", event.abstract or ""),
-                    ("Case study", event.case_study or ""),
+                    ("Case study", case_study_nodes(page)),
                 ]
             )
             result.append(item)
@@ -451,6 +477,7 @@ class ConferenceDirective(EventsDirective):
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("ose.sphinxext.base")
     app.setup_extension("ose.sphinxext.courses")
+    app.setup_extension("ose.sphinxext.execution")
     app.add_directive("event-list", EventListDirective)
     app.add_directive("meetup-regions", MeetupRegionsDirective)
     app.add_directive("webinar-list", WebinarListDirective)
