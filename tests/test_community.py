@@ -69,6 +69,14 @@ def test_every_link_of_the_atom_feed_is_absolute(site):
         assert href.startswith("https://pymc-foundation.org/"), href
 
 
+def test_every_feed_is_dated_by_its_newest_post_not_by_the_build(site):
+    """Two builds of one commit give the same feeds: ablog's build time is replaced."""
+    for path in sorted((site / "blog").rglob("atom.xml")):
+        feed = ET.parse(path).getroot()
+        entries = [e.findtext(f"{ATOM}updated") for e in feed.findall(f"{ATOM}entry")]
+        assert feed.findtext(f"{ATOM}updated") == max(entries), path
+
+
 def test_the_archive_feeds_resolve_from_their_own_folder(site):
     feed = ET.parse(site / "blog" / "category" / "announcements" / "atom.xml").getroot()
     contents = "".join(e.findtext(f"{ATOM}content") or "" for e in feed.iter(f"{ATOM}entry"))

@@ -6,7 +6,9 @@ in :data:`POSTS_DIR` alone; ``ose check`` names every ``{post}`` found elsewhere
 
 ablog writes a post's full text into the Atom feeds with links relative to the page the feed
 belongs to; a feed reader resolves them against the feed's own address, where they break.
-:func:`absolute_feed_links` rewrites them against the site's address.
+:func:`absolute_feed_links` rewrites them against the site's address. ablog also stamps each feed
+with the time it was written, so two builds of one commit gave different feeds; the feed's
+``<updated>`` becomes that of its newest entry, which changes only when a post does.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ BLOG_INDEX = "docs/blog"
 _POST_DIRECTIVE = re.compile(r"^\s*(?:(?:`{3,}|:{3,})\s*\{post\}|\.\.\s+post::)")
 #: An ``href`` or ``src`` attribute, as it appears in an Atom feed (escaped HTML or markup).
 _LINK = re.compile(r'\b(href|src)=(")([^"]*)"')
+#: An Atom ``<updated>`` element, and the start of the first entry (the feed's own comes first).
+_UPDATED = re.compile(r"<updated>([^<]*)</updated>")
+_ENTRY = "<entry"
 
 
 def _in_posts_dir(relative: str) -> bool:
@@ -71,15 +76,30 @@ def check_blog(project: Project) -> list[Problem]:
     return problems
 
 
+def stable_feed_updated(text: str) -> str:
+    """The feed with its own ``<updated>`` set to its newest entry's (ISO 8601 times of one
+    zone sort as text); unchanged when it has no entry to take a time from."""
+    head_end = text.find(_ENTRY)
+    if head_end < 0:
+        return text
+    entries = [match.group(1) for match in _UPDATED.finditer(text, head_end)]
+    own = _UPDATED.search(text, 0, head_end)
+    if not entries or own is None:
+        return text
+    newest = max(entries)
+    return text[: own.start(1)] + newest + text[own.end(1) :]
+
+
 def absolute_feed_links(feed: Path, page_url: str) -> bool:
     """Rewrite every relative ``href``/``src`` of ``feed`` against ``page_url`` (the address of
-    the page ablog resolved them from); return whether the file changed."""
+    the page ablog resolved them from), and date the feed by its newest entry; return whether
+    the file changed."""
     text = feed.read_text(encoding="utf-8")
 
     def absolute(match: re.Match[str]) -> str:
         return f'{match.group(1)}={match.group(2)}{urljoin(page_url, match.group(3))}"'
 
-    rewritten = _LINK.sub(absolute, text)
+    rewritten = stable_feed_updated(_LINK.sub(absolute, text))
     if rewritten == text:
         return False
     feed.write_text(rewritten, encoding="utf-8")
