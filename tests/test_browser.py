@@ -46,3 +46,41 @@ def test_home_page_search_and_console(real_site, chromium):
         assert watch.page_errors == []
         assert watch.console_errors == [], watch.console_errors
         assert watch.hosts == {"127.0.0.1"}, f"pages contacted other hosts: {watch.hosts}"
+
+
+def test_events_an_event_calendar_and_a_webinar_s_executed_case_study(real_site, chromium):
+    """A reader goes from the home page to the events, takes one event's calendar file, and
+    follows a webinar to its case study, whose figures were drawn by the build's execution."""
+    with serve(real_site.html) as base, open_browser(chromium) as browser:
+        page = browser.new_page()
+        watch = PageWatch()
+        watch.attach(page)
+
+        page.goto(base, wait_until="networkidle")
+        page.locator("article a[href$='docs/events/index.html']").first.click()
+        page.wait_for_url("**/docs/events/index.html")
+        upcoming = page.locator("table.ose-event-list").first
+        assert upcoming.locator("tbody tr").count() >= 3
+
+        page.get_by_role("link", name="Webinar: partial pooling").first.click()
+        page.wait_for_url("**/webinar-partial-pooling.html")
+        ics = page.locator("a[href$='webinar-partial-pooling.ics']").first
+        response = page.request.get(base + "docs/events/webinars/webinar-partial-pooling.ics")
+        assert response.ok and ics.is_visible()
+        body = response.text()
+        assert body.startswith("BEGIN:VCALENDAR")
+        assert "UID:webinar-partial-pooling@pymc-foundation.org" in body
+        details = page.locator(".ose-event-details").inner_text()
+        assert "Source" in details and "Licence" in details and "Verified:" in details
+
+        page.get_by_role("link", name="Eight schools, with named dimensions").first.click()
+        page.wait_for_url("**/case-studies/eight-schools.html")
+        figures = page.locator(".cell_output img")
+        figures.first.wait_for()
+        assert figures.count() >= 2
+        widths = figures.evaluate_all("images => images.map(image => image.naturalWidth)")
+        assert all(width > 0 for width in widths), widths
+
+        assert watch.page_errors == []
+        assert watch.console_errors == [], watch.console_errors
+        assert watch.hosts == {"127.0.0.1"}, f"pages contacted other hosts: {watch.hosts}"

@@ -160,6 +160,8 @@ def test_a_webinar_page_links_its_case_study_notebook_and_states_its_data(before
         assert field in text
     # the notebook's "verified with" badge, from its execution record (none here: Sphinx only)
     assert "Not verified: this page was built without an execution record" in text
+    # the abstract is shown once, in the details, not also as docutils' box above the title
+    assert text.count("An abstract.") == 1 and 'class="topic abstract' not in page_html
     listing = text_of(before["webinars"])
     assert "CASE-STUDY-SUMMARY" in listing and "Source: DATA-SOURCE" in listing
 
@@ -167,7 +169,7 @@ def test_a_webinar_page_links_its_case_study_notebook_and_states_its_data(before
 def test_the_webinars_page_shows_the_open_speaker_slot(before):
     text = text_of(before["webinars"])
     assert "Open slot: no speaker has been named yet" in text
-    assert "Case study: A case study." in text
+    assert "Case study: CASE-STUDY-SUMMARY of a real data set." in text
 
 
 # -- calendars ---------------------------------------------------------------------------------

@@ -260,6 +260,11 @@ def add_details(app: Sphinx, doctree: nodes.document) -> None:
     page = events_of(env).by_docname(env.current_document.docname)
     if page is not None:
         ics = calendar_link(page.docname, f"{page.docname}.ics", f"{page.id}.ics")
+        # docutils shows an ``abstract`` key of the front matter as a box above the title;
+        # the details below the title already hold it
+        for topic in list(doctree.findall(nodes.topic)):
+            if "abstract" in topic["classes"]:
+                topic.parent.remove(topic)
         insert_under_title(doctree, details(page, ics))
         if page.case_study_docname:
             # the case study's badge is filled from its execution record when the page is
