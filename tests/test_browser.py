@@ -57,7 +57,11 @@ def test_events_an_event_calendar_and_a_webinar_s_executed_case_study(real_site,
         watch.attach(page)
 
         page.goto(base, wait_until="networkidle")
-        page.locator("article a[href$='docs/events/index.html']").first.click()
+        community = page.locator(".sd-card", has_text="I want to meet the community")
+        community.scroll_into_view_if_needed()
+        card = community.bounding_box()
+        assert card is not None
+        page.mouse.click(card["x"] + card["width"] / 2, card["y"] + card["height"] / 2)
         page.wait_for_url("**/docs/events/index.html")
         upcoming = page.locator("table.ose-event-list").first
         assert upcoming.locator("tbody tr").count() >= 3
