@@ -100,4 +100,5 @@ def seconds_chart(health: Health, path: Path) -> str:
         shown=[f"{s:.1f} s" for s in seconds],
     )
     parts = "; ".join(f"{run.title} {run.seconds:.1f} s" for run in runs)
-    return f"Bar chart of the execution time of {len(runs)} lessons, in seconds: {parts}."
+    lessons = "1 lesson" if len(runs) == 1 else f"{len(runs)} lessons"
+    return f"Bar chart of the execution time of {lessons}, in seconds: {parts}."
