@@ -40,6 +40,7 @@ def _bars(
 ) -> None:
     import matplotlib
     from matplotlib.figure import Figure  # imported late: only pages with a chart pay for it
+    from matplotlib.ticker import MaxNLocator
 
     with matplotlib.rc_context(RC):
         if horizontal:
@@ -56,6 +57,8 @@ def _bars(
             axes.set_ylim(0, max([*values, 1]) * 1.2)
             if len(labels) > 6:
                 axes.tick_params(axis="x", labelrotation=45)
+        if shown is None:  # counts: whole numbers on the axis
+            (axes.xaxis if horizontal else axes.yaxis).set_major_locator(MaxNLocator(integer=True))
         axes.bar_label(bars, labels=texts, padding=3)
         axes.set_title(title, loc="left")
         axes.spines[["top", "right"]].set_visible(False)
