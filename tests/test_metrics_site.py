@@ -185,7 +185,7 @@ def test_external_metrics_are_not_yet_reported_unless_given_with_date_and_source
             "PyPI downloads of pymc",
             "8.2",
             "downloads per month",
-            "1,200 downloads per month",
+            "1,200",
             "2026-11-30",
             "A fixture, not a measurement",
         ],

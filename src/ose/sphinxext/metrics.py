@@ -73,6 +73,11 @@ def _number(value: float | None, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
 
 
+def _amount(value: float) -> str:
+    """``1200.0`` as ``1,200``; ``87.5`` as ``87.5``."""
+    return f"{int(value):,}" if value.is_integer() else f"{value:,}"
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
@@ -278,7 +283,7 @@ class EvaluationMetrics(ConcernDirective):
             return []
         rows = []
         for metric in metrics.external:
-            value = f"{metric.value:,g} {metric.unit}" if metric.value is not None else NOT_REPORTED
+            value = _amount(metric.value) if metric.value is not None else NOT_REPORTED
             rows.append(
                 [
                     metric.title,
