@@ -304,3 +304,10 @@ def test_collect_reads_a_release_built_in_this_checkout(tmp_path):
     ]
     assert metrics.external is None
     assert metrics.history.note is not None
+
+
+def test_a_broken_versions_file_is_left_to_its_own_check(tmp_path):
+    (tmp_path / "versions.yaml").write_text("versions: []\n")
+    metrics, problems = collect_metrics(Project.at(tmp_path))
+    assert problems == []
+    assert (metrics.releases, metrics.versions_unreadable) == ((), True)

@@ -48,6 +48,8 @@ class Metrics:
     #: the lessons of the build that is running now
     health: Health
     releases: tuple[Release, ...]
+    #: versions.yaml exists but is broken (``ose check`` reports why)
+    versions_unreadable: bool
     history: History
     #: None when the project has no governance/metrics.yaml (or a broken one)
     external: tuple[ExternalMetric, ...] | None
@@ -81,18 +83,20 @@ def _in_order(curriculum: Curriculum) -> list[Lesson]:
 
 
 def collect_metrics(project: Project) -> tuple[Metrics, list[Problem]]:
-    """Every figure, and the problems found in the files read only here (metrics.yaml)."""
+    """Every figure, and the problems found in the files read only here (metrics.yaml); the
+    other files' problems are reported by their own concerns."""
     problems: list[Problem] = []
     root = project.root
     today = build_date()
     curriculum, _ = read_curriculum(project)  # its problems are the curriculum's to report
     current = health(_in_order(curriculum), load_records(project.records_path))
     releases: list[Release] = []
+    unreadable = False
     if (root / MANIFEST_NAME).is_file():
         try:
             manifest = load_manifest(root / MANIFEST_NAME, root)
-        except ProblemsFound as found:
-            problems.extend(found.problems)
+        except ProblemsFound:  # its own check reports it; the page says it could not be read
+            unreadable = True
         else:
             releases = [
                 Release(
@@ -116,6 +120,7 @@ def collect_metrics(project: Project) -> tuple[Metrics, list[Problem]]:
         decisions=decision_figures(load_decisions(root)),
         health=current,
         releases=tuple(releases),
+        versions_unreadable=unreadable,
         history=git_history(root),
         external=external,
     )

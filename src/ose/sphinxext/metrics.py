@@ -234,6 +234,8 @@ class EvaluationMetrics(ConcernDirective):
         return result
 
     def _releases(self, metrics: Metrics) -> list[nodes.Node]:
+        if metrics.versions_unreadable:
+            return [_para("versions.yaml could not be read: ose check says why.")]
         if not metrics.releases:
             return [_para("This site has no versions.yaml: it is published as one version.")]
         rows = [
