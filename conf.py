@@ -27,6 +27,7 @@ extensions = [
     "ose.sphinxext.workshops",
     "ose.sphinxext.events",
     "ose.sphinxext.blog",
+    "ose.sphinxext.metrics",
 ]
 
 root_doc = "index"

@@ -27,6 +27,7 @@ FILES = {
     "manifest": "versions.yaml",
     "workshop": "curriculum/workshops/bayes-university/workshop.md",
     "event": "docs/events/pymcon/pymcon-2027.md",
+    "metrics": "governance/metrics.yaml",
 }
 MARKDOWN = {kind for kind, path in FILES.items() if path.endswith(".md")}
 SOURCES_IGNORED = shutil.ignore_patterns(
@@ -121,6 +122,7 @@ DUPLICATE = {
     "manifest": (13, "base-url is given twice (each key once)"),
     "workshop": (3, "title is given twice (each key once)"),
     "event": (3, "kind is given twice (each key once)"),
+    "metrics": (74, "metrics is given twice (each key once)"),
 }
 
 
@@ -313,6 +315,22 @@ TYPED = [
         19,
         "travel-grants.deadline 2027-07-32 is not a real date: day is out of range for month "
         "(allowed: an ISO date, YYYY-MM-DD)",
+    ),
+    (
+        "metrics",
+        'plan-section: "8.2"',
+        "plan-section: 8.2",
+        11,
+        "metrics[0].plan-section is 8.2, which YAML reads as the number 8.2 (allowed: text; "
+        'put it in quotes: "8.2")',
+    ),
+    (
+        "metrics",
+        "    value: null",
+        "    value: 120000",
+        13,
+        "metrics[0].value is given without as-of and source (required with a value: as-of, the "
+        "day it was measured, and source, where it comes from)",
     ),
     (
         "roster",

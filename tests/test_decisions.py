@@ -47,8 +47,8 @@ CASES: list[tuple[str, str, list[str]]] = [
         "field-unknown",
         "field-unknown",
         [
-            f"{R1}:10: author is not a known key (allowed: number, title, status, date, deciders, "
-            "tags, supersedes, superseded-by, discussion, resolution)"
+            f"{R1}:10: author is not a known key (allowed: number, title, status, date, "
+            "proposed, deciders, tags, supersedes, superseded-by, discussion, resolution)"
         ],
     ),
     (
@@ -76,6 +76,27 @@ CASES: list[tuple[str, str, list[str]]] = [
         "date-future",
         "date-future",
         [f"{R1}:5: date 2999-01-01 is in the future (allowed: today or earlier)"],
+    ),
+    (
+        "proposed-format",
+        "proposed-format",
+        [
+            f"{R1}:6: proposed is '10 November 2026' (allowed: an ISO date, YYYY-MM-DD, the day "
+            "the draft was opened)"
+        ],
+    ),
+    (
+        "proposed-order",
+        "proposed-order",
+        [
+            f"{R1}:6: proposed 2026-11-20 is after date 2026-11-10 (allowed: the day the draft "
+            "was opened, on or before date)"
+        ],
+    ),
+    (
+        "proposed-future",
+        "proposed-future",
+        [f"{R1}:6: proposed 2999-01-01 is in the future (allowed: today or earlier)"],
     ),
     (
         "number-value",

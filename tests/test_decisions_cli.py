@@ -56,6 +56,7 @@ def test_new_scaffolds_a_draft_without_a_number(project):
     assert record.data["title"] == "Adopt signed tags"
     assert record.data["status"] == "proposed"
     assert record.data["date"] == date.today()
+    assert record.data["proposed"] == date.today()
     assert record.data["tags"] == ["releases"]
     assert record.data["deciders"] == ["tsc"]
     assert "number" not in record.data

@@ -15,6 +15,7 @@ from ose.decisions.lint import check_decisions
 from ose.events.load import check_events
 from ose.execution.notebooks import check_notebooks
 from ose.governance.check import check_governance
+from ose.metrics.external import check_metrics
 from ose.project import Project
 from ose.versions.manifest import check_versions
 from ose.workshops.data import check_lesson_data
@@ -33,6 +34,7 @@ CHECKS: list[Check] = [
     check_events,
     check_lesson_data,
     check_blog,
+    check_metrics,
 ]
 
 

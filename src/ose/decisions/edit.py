@@ -194,7 +194,12 @@ def new_draft(
                 root, record, f"slug {slug!r} is taken by this record (choose another title)"
             )
     text = read_text(template)
-    values: dict[str, Any] = {"title": title, "status": "proposed", "date": today}
+    values: dict[str, Any] = {
+        "title": title,
+        "status": "proposed",
+        "date": today,
+        "proposed": today,
+    }
     if deciders:
         values["deciders"] = deciders
     if tags:

@@ -60,6 +60,11 @@ RULES: tuple[Rule, ...] = (
     Rule("date-format", "`date` is an ISO date, `YYYY-MM-DD`."),
     Rule("date-real", "`date` is a date that exists on the calendar."),
     Rule("date-future", "`date` is not in the future."),
+    Rule("proposed-format", "`proposed`, when given, is an ISO date, `YYYY-MM-DD`."),
+    Rule(
+        "proposed-order", "`proposed` is not after `date`: a draft is opened before it is decided."
+    ),
+    Rule("proposed-future", "`proposed` is not in the future."),
     Rule("number-value", "`number` is a positive whole number."),
     Rule("number-filename", "`number` agrees with the number in the file name."),
     Rule("number-unique", "No two records share a number."),
@@ -183,6 +188,7 @@ class _Linter:
         self.number(record)
         self.status(record)
         self.date(record)
+        self.proposed(record)
         self.title(record)
         self.lists(record)
         self.urls(record)
@@ -243,6 +249,35 @@ class _Linter:
                 record,
                 "date",
                 f"date {when.isoformat()} is in the future (allowed: today or earlier)",
+            )
+
+    def proposed(self, record: RecordFile) -> None:
+        if "proposed" not in record.data:
+            return
+        value = record.data["proposed"]
+        when = as_date(value)
+        if when is None:
+            self.at_key(
+                record,
+                "proposed",
+                f"proposed is {_show(value)} (allowed: an ISO date, YYYY-MM-DD, the day the "
+                "draft was opened)",
+            )
+            return
+        if when > self.today:
+            self.at_key(
+                record,
+                "proposed",
+                f"proposed {when.isoformat()} is in the future (allowed: today or earlier)",
+            )
+            return
+        decided = as_date(record.data.get("date"))
+        if decided is not None and when > decided:
+            self.at_key(
+                record,
+                "proposed",
+                f"proposed {when.isoformat()} is after date {decided.isoformat()} (allowed: "
+                "the day the draft was opened, on or before date)",
             )
 
     def title(self, record: RecordFile) -> None:

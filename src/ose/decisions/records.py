@@ -46,6 +46,7 @@ FIELDS: tuple[str, ...] = (
     "title",
     "status",
     "date",
+    "proposed",
     "deciders",
     "tags",
     "supersedes",
@@ -148,6 +149,8 @@ class Decision:
     superseded_by: tuple[Ref, ...] = ()
     discussion: str | None = None
     resolution: str | None = None
+    #: the day the draft was opened (optional; records written before the field have none)
+    proposed: date | None = None
 
     @property
     def key(self) -> Ref:
@@ -288,6 +291,7 @@ def to_decision(record: RecordFile) -> Decision | None:
         superseded_by=_refs(data.get("superseded-by")),
         discussion=url["discussion"],
         resolution=url["resolution"],
+        proposed=as_date(data.get("proposed")),
     )
 
 

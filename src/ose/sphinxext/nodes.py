@@ -20,8 +20,8 @@ def paragraph(cell: Cell) -> nodes.Element:
     """``cell`` as a block: text and inline nodes in a paragraph; a block node as it is."""
     if isinstance(cell, str):
         return nodes.paragraph(cell, cell)
-    if isinstance(cell, nodes.Body):
-        return cell
+    if isinstance(cell, nodes.Body) and not isinstance(cell, nodes.Inline):
+        return cell  # a reference is General (so Body) and Inline: it needs a paragraph
     if isinstance(cell, nodes.Node):
         return nodes.paragraph("", "", cell)
     return nodes.paragraph("", "", *cell)
