@@ -88,3 +88,25 @@ def test_events_an_event_calendar_and_a_webinar_s_executed_case_study(real_site,
         assert watch.page_errors == []
         assert watch.console_errors == [], watch.console_errors
         assert watch.hosts == {"127.0.0.1"}, f"pages contacted other hosts: {watch.hosts}"
+
+
+def test_the_metrics_page_draws_its_charts_beside_their_tables(real_site, chromium):
+    """The evaluation plan's live metrics: every chart loads, says what it shows in its alt
+    text, and has a table with the same figures."""
+    with serve(real_site.html) as base, open_browser(chromium) as browser:
+        page = browser.new_page()
+        watch = PageWatch()
+        watch.attach(page)
+        page.goto(base + "governance/evaluation.html#metrics-live", wait_until="networkidle")
+        charts = page.locator("figure.ose-chart img")
+        assert charts.count() == 3
+        for index in range(3):
+            chart = charts.nth(index)
+            chart.scroll_into_view_if_needed()
+            assert chart.evaluate("image => image.complete && image.naturalWidth > 0")
+            assert chart.get_attribute("alt").startswith("Bar chart of")
+        for caption in ("Decision records by status", "Execution time per lesson, this build"):
+            assert page.locator("table caption", has_text=caption).count() == 1
+        assert page.get_by_text("not yet reported").count() >= 1
+        assert watch.page_errors == [] and watch.console_errors == []
+        assert watch.hosts == {"127.0.0.1"}

@@ -150,13 +150,14 @@ class EvaluationMetrics(ConcernDirective):
         result.append(_para(text, "ose-metrics-decision-days"))
         return result
 
-    def _health_row(self, name: str, health: Health | None) -> list[Cell]:
+    def _health_rows(self, name: str, health: Health | None) -> tuple[list[Cell], list[Cell]]:
+        """One build's row of the lessons table and of the convergence table."""
         if health is None:
-            return [name, NOT_BUILT, "", "", "", "", "", "", "", "", ""]
+            return [name, NOT_BUILT, "", "", "", "", ""], [name, NOT_BUILT, "", "", ""]
         guarded = str(len(health.guards))
         if health.expected_failures:
             guarded += f" ({health.expected_failures} expected to fail)"
-        return [
+        lessons: list[Cell] = [
             name,
             str(health.lessons),
             str(health.passing),
@@ -164,24 +165,28 @@ class EvaluationMetrics(ConcernDirective):
             str(health.missing),
             _number(health.total_seconds, 1),
             _number(health.median_seconds, 1),
+        ]
+        convergence: list[Cell] = [
+            name,
             guarded,
             _number(health.worst_r_hat, 3),
             _number(health.lowest_ess, 0),
             str(health.divergences),
         ]
+        return lessons, convergence
 
     def _curriculum(self, metrics: Metrics) -> list[nodes.Node]:
         current = metrics.health
         if metrics.releases:
             rows = [
-                self._health_row(
+                self._health_rows(
                     f"{r.label}: this build" if r.dev else r.label, current if r.dev else r.health
                 )
                 for r in metrics.releases
             ]
         else:
-            rows = [self._health_row("This build", current)]
-        headers = [
+            rows = [self._health_rows("This build", current)]
+        lesson_headers = [
             "Build",
             "Lessons",
             "Passing",
@@ -189,11 +194,8 @@ class EvaluationMetrics(ConcernDirective):
             "Missing",
             "Seconds in all",
             "Median seconds",
-            "Models guarded",
-            "Worst r_hat",
-            "Lowest bulk ESS",
-            "Divergences",
         ]
+        guard_headers = ["Build", "Models guarded", "Worst r_hat", "Lowest bulk ESS", "Divergences"]
         result: list[nodes.Node] = [
             _para(
                 f"This build: {_plural(current.lessons, 'lesson')}, {current.passing} passing, "
@@ -202,10 +204,16 @@ class EvaluationMetrics(ConcernDirective):
                 "leave out the models a lesson expects to fail."
             ),
             table(
-                headers,
-                rows,
+                lesson_headers,
+                [lessons for lessons, _ in rows],
                 caption="Lessons by build",
                 classes=["ose-metrics-table", "ose-metrics-builds"],
+            ),
+            table(
+                guard_headers,
+                [convergence for _, convergence in rows],
+                caption="Convergence guard by build",
+                classes=["ose-metrics-table", "ose-metrics-guards"],
             ),
         ]
         timed = [run for run in current.runs if run.seconds is not None]
