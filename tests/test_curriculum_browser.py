@@ -61,3 +61,28 @@ def test_without_javascript_notes_stay_hidden_and_no_switch_shows(site):
     assert not page.locator(".instructor-note").first.is_visible()
     assert not page.locator(".ose-instructor-switch").is_visible()
     context.close()
+
+
+def test_nothing_of_a_solution_shows_before_it_is_opened(site):
+    """Prose, code, printed output and figures of every solution of a lesson stay hidden until
+    the learner opens that solution; then they are all there."""
+    base, browser = site
+    page = browser.new_page()
+    page.goto(base + "curriculum/courses/bayes-intro/regression.html")
+    solutions = page.locator("details.solution")
+    assert solutions.count() >= 2
+    assert (
+        page.locator(".tag_solution").count()
+        == page.locator("details.solution .tag_solution").count()
+    )
+    figures = 0
+    for index in range(solutions.count()):
+        solution = solutions.nth(index)
+        parts = solution.locator(".sd-summary-content > *, .cell_output img, .cell_output pre")
+        assert parts.count() >= 2
+        assert not any(parts.nth(i).is_visible() for i in range(parts.count()))
+        solution.locator("summary").click()
+        assert all(parts.nth(i).is_visible() for i in range(parts.count()))
+        figures += solution.locator(".cell_output img").count()
+    assert figures >= 1  # a solution with a figure: the figure too was hidden until opened
+    page.close()

@@ -21,7 +21,7 @@ import pytest
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
 
-from conftest import REPO, BuiltSite, make_fixture_site
+from conftest import REPO, BuiltSite, make_fixture_site, run_ose
 from ose.cli import main
 from ose.curriculum.load import load_curriculum
 from ose.environment import accelerator_name, execution_cache_dir
@@ -179,20 +179,40 @@ def test_a_gpu_lesson_built_without_a_gpu_says_it_ran_on_cpu_jax(demo):
     ) in badge
 
 
-def test_solution_is_collapsed_and_its_code_input_hidden(demo):
+def test_a_solution_folds_with_its_code_and_its_output(demo):
     page = demo.page(f"{DEMO}/first.html")
     solutions = elements(page).find("details", "solution")
     assert len(solutions) == 1
     assert "open" not in solutions[0]
     solution = element_text(page, "details", "solution")
     assert "SOLUTION-PROSE: it is four." in solution
-    # the solution's code cell: input folded away in a closed <details>, output shown
-    cells = elements(page).find("div", "tag_solution")
-    assert len(cells) == 1
-    assert "tag_hide-input" in (cells[0]["class"] or "")
-    code = element_text(page, "div", "tag_solution")
-    assert "print(2 + 2)" in words(code)
-    assert '<details class="admonition hide above-input">' in page  # closed: no "open"
+    # the solution's code cell sits inside the closed <details>: its code and its output
+    # ("4") are part of the answer, shown plainly once it is opened (no second fold)
+    assert "print(2 + 2)" in words(solution)
+    assert re.search(r"\b4\b", solution.split("print(2 + 2)", 1)[1])
+    start = page.index('<details class="sd-sphinx-override sd-dropdown')
+    end = page.index("</details>", page.index("tag_solution", start)) + len("</details>")
+    assert "tag_solution" not in page[:start] + page[end:]
+    assert "above-input" not in page[start:end]
+
+
+def test_a_solution_cell_away_from_its_solution_is_one_line(tmp_path, capsys):
+    root = make_fixture_site(tmp_path / "site", base="curriculum/site")
+    lesson = root / DEMO / "first.md"
+    text = lesson.read_text(encoding="utf-8")
+    text = text.replace(
+        "::::\n\n```{code-cell} ipython3\n:tags: [hide-input, solution]",
+        "::::\n\nA STRAY PARAGRAPH.\n\n```{code-cell} ipython3\n:tags: [hide-input, solution]",
+    )
+    lesson.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("A STRAY PARAGRAPH.") + 3
+    status, _out, err = run_ose(["--root", str(root), "check"], capsys)
+    assert status == 1
+    assert (
+        f"{DEMO}/first.md:{line}: a code cell tagged solution does not follow a {{solution}} "
+        "block (allowed: the cell right after its {solution} block, or the tag removed) "
+        "[ose.teaching]"
+    ) in err.splitlines()
 
 
 def test_instructor_note_is_hidden_by_default(demo):

@@ -1,6 +1,7 @@
 /* Instructor view: a switch that shows the instructor notes of a page (Carpentries style).
  * Notes carry the HTML `hidden` attribute, so learners (and pages without JavaScript) never see
  * them. The choice is kept in localStorage so that it follows the instructor from page to page.
+ * Solutions are closed <details>; they open while the page is printed.
  * Nothing here talks to another host. */
 (function () {
   "use strict";
@@ -45,6 +46,24 @@
     });
     apply(stored());
   }
+
+  /* A printed lesson carries its solutions: open them for the print, close them after. */
+  var openedForPrint = [];
+  window.addEventListener("beforeprint", function () {
+    openedForPrint = Array.prototype.filter.call(
+      document.querySelectorAll("details.solution:not([open])"),
+      function (details) {
+        details.open = true;
+        return true;
+      }
+    );
+  });
+  window.addEventListener("afterprint", function () {
+    openedForPrint.forEach(function (details) {
+      details.open = false;
+    });
+    openedForPrint = [];
+  });
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
