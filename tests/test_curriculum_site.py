@@ -378,6 +378,10 @@ def test_every_real_lesson_has_a_verified_badge_and_a_notebook(real_site):
         page = real_site.page(f"{docname}.html")
         assert "verified-ok" in page, f"{docname} is not verified"
         assert (real_site.html / f"{docname}.ipynb").is_file()
+        # the output hygiene check: nothing stray, at most what the lesson declares it teaches
+        badge = words(element_text(page, "div", "verified-badge"))
+        assert re.search(r"Output: (clean|\d+ taught \(see taught-output\))\.", badge), docname
+        assert "stray" not in badge
 
 
 def test_real_introductory_course_has_five_lessons_each_with_exercise_solution_figure(real_site):

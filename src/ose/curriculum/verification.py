@@ -34,6 +34,20 @@ class Verification:
     versions: tuple[tuple[str, str], ...] = ()
     guards: tuple[GuardResult, ...] = ()
     error: str | None = None
+    stray_outputs: int = 0
+    taught_outputs: int = 0
+
+    @property
+    def output_text(self) -> str:
+        """The output hygiene check: ``clean``, or what it found."""
+        if self.status == "missing":
+            return ""
+        parts = []
+        if self.stray_outputs:
+            parts.append(f"{self.stray_outputs} stray")
+        if self.taught_outputs:
+            parts.append(f"{self.taught_outputs} taught")
+        return ", ".join(parts) if parts else "clean"
 
     @property
     def versions_text(self) -> str:
@@ -81,6 +95,8 @@ def verify(lesson: Lesson, record: ExecutionRecord | None) -> Verification:
         versions=versions,
         guards=tuple(record.guards),
         error=record.error,
+        stray_outputs=record.stray_outputs,
+        taught_outputs=record.taught_outputs,
     )
 
 

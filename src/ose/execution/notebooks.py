@@ -24,6 +24,7 @@ from ose.core.problems import Problem, ProblemsFound
 from ose.core.schema import Record, unknown_name, validated
 from ose.core.text import read_text
 from ose.execution.guard import DEFAULT_ESS_FLOOR, GuardSettings
+from ose.execution.hygiene import HygieneSettings
 from ose.kernels import KERNELS
 from ose.markup import MYST_EXTENSIONS
 from ose.project import Project
@@ -40,6 +41,7 @@ class NotebookSource:
     kernel: str
     timeout: int
     guard: GuardSettings = field(default_factory=GuardSettings)
+    hygiene: HygieneSettings = field(default_factory=HygieneSettings)
 
     @property
     def cwd(self) -> Path:
@@ -95,6 +97,7 @@ def notebook_problems(front: FrontMatter, root: Path) -> list[Problem]:
             )
         )
     problems.extend(_guard_problems(front, root))
+    problems.extend(_taught_problems(front))
     return problems
 
 
@@ -126,6 +129,34 @@ def _guard_settings(front: FrontMatter) -> GuardSettings:
     )
 
 
+TAUGHT_KEY = "taught-output"
+
+
+def _taught(front: FrontMatter) -> tuple[str, ...] | None:
+    value = front.data.get(TAUGHT_KEY, [])
+    if isinstance(value, list) and all(isinstance(item, str) and item.strip() for item in value):
+        return tuple(value)
+    return None
+
+
+def _taught_problems(front: FrontMatter) -> list[Problem]:
+    if _taught(front) is not None:
+        return []
+    message = (
+        f"{TAUGHT_KEY} is {front.data.get(TAUGHT_KEY)!r} (allowed: a list of non-empty texts, "
+        "each a part of an output that the lesson teaches, e.g. a warning it explains)"
+    )
+    return [front.problem(TAUGHT_KEY, message)]
+
+
+def _hygiene_settings(front: FrontMatter) -> HygieneSettings:
+    return HygieneSettings(
+        taught=_taught(front) or (),
+        line=front.line_of(TAUGHT_KEY),
+        item_lines=tuple(front.item_lines((TAUGHT_KEY,))),
+    )
+
+
 def _source_from(front: FrontMatter) -> NotebookSource:
     timeout = (front.data.get("mystnb") or {}).get("execution_timeout", DEFAULT_CELL_TIMEOUT)
     return NotebookSource(
@@ -133,6 +164,7 @@ def _source_from(front: FrontMatter) -> NotebookSource:
         kernel=front.data["kernelspec"]["name"],
         timeout=timeout,
         guard=_guard_settings(front),
+        hygiene=_hygiene_settings(front),
     )
 
 

@@ -55,6 +55,9 @@ class ExecutionRecord(BaseModel):
     error: str | None = None
     log: str | None = None
     guards: list[GuardResult] = Field(default_factory=list)
+    #: output hygiene: stray outputs found (not declared), and outputs the lesson teaches
+    stray_outputs: int = 0
+    taught_outputs: int = 0
 
 
 def load_records(path: Path) -> dict[str, ExecutionRecord]:

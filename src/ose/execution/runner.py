@@ -17,6 +17,7 @@ import contextlib
 import multiprocessing
 import os
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -46,6 +47,7 @@ from ose.execution.guard import (
     judge,
     parse_report,
 )
+from ose.execution.hygiene import KERNEL_SETUP, HygieneSettings, judge_output, stray_outputs
 from ose.execution.notebooks import (
     NotebookSource,
     code_cell_lines,
@@ -68,6 +70,7 @@ class LessonTask:
     timeout: int
     guard: GuardSettings
     kernel_log: str
+    hygiene: HygieneSettings = field(default_factory=HygieneSettings)
 
 
 @dataclass
@@ -127,7 +130,7 @@ def _run_silent(client: NotebookClient, source: str) -> None:
     content = (reply or {}).get("content", {})
     if content.get("status") != "ok":
         raise RuntimeError(
-            f"the convergence guard could not run: {content.get('ename')}: {content.get('evalue')}"
+            f"the kernel set-up could not run: {content.get('ename')}: {content.get('evalue')}"
         )
 
 
@@ -139,6 +142,7 @@ def _execute(client: NotebookClient, notebook: nbformat.NotebookNode) -> str:
         info = client.wait_for_reply(client.kc.kernel_info())
         if info is not None:
             notebook.metadata["language_info"] = info["content"]["language_info"]
+        _run_silent(client, KERNEL_SETUP)
         _run_silent(client, SETUP_SOURCE)
         number = 0
         for index, cell in enumerate(list(notebook.cells)):
@@ -270,6 +274,8 @@ class CachedLesson:
     models: list[dict[str, object]]
     #: the lesson as its source reads now (its cells' lines may have moved since)
     notebook: nbformat.NotebookNode
+    #: the outputs of that run, for the output hygiene check
+    executed: nbformat.NotebookNode
 
 
 def _cached(cache: JupyterCacheAbstract, source: NotebookSource) -> CachedLesson | None:
@@ -283,7 +289,8 @@ def _cached(cache: JupyterCacheAbstract, source: NotebookSource) -> CachedLesson
     data = record.data or {}
     if not isinstance(data.get(GUARD_DATA), list):
         return None
-    return CachedLesson(str(record.uri), list(data[GUARD_DATA]), notebook)
+    executed = cache.get_cache_bundle(record.pk).nb
+    return CachedLesson(str(record.uri), list(data[GUARD_DATA]), notebook, executed)
 
 
 def _judge(
@@ -296,15 +303,53 @@ def _judge(
     return judge(models, settings, name, code_cell_lines(notebook))
 
 
-def _judged(record: ExecutionRecord, verdict: GuardVerdict) -> ExecutionRecord:
-    """``record`` with the verdict taken under the lesson's current declarations."""
-    error = "; ".join(problem.message for problem in verdict.problems) or None
+#: Paths of the machine that builds the site: an output that shows one leaks it.
+def machine_paths(project: Project) -> tuple[str, ...]:
+    return tuple(
+        dict.fromkeys(
+            path.rstrip("/") + "/"
+            for path in (str(project.root), sys.prefix, os.path.expanduser("~"))
+            if path.rstrip("/")
+        )
+    )
+
+
+@dataclass
+class OutputVerdict:
+    """The output hygiene check of one executed lesson."""
+
+    problems: list[Problem]
+    stray: int
+    taught: int
+
+
+def _judge_output(
+    project: Project,
+    name: str,
+    settings: HygieneSettings,
+    executed: nbformat.NotebookNode,
+    source: nbformat.NotebookNode,
+) -> OutputVerdict:
+    strays = stray_outputs(executed, machine_paths(project))
+    problems = judge_output(strays, settings, name, code_cell_lines(source))
+    undeclared = sum(1 for problem in problems if "taught-output[" not in problem.message)
+    return OutputVerdict(problems, undeclared, len(strays) - undeclared)
+
+
+def _judged(
+    record: ExecutionRecord, verdict: GuardVerdict, output: OutputVerdict
+) -> ExecutionRecord:
+    """``record`` with the verdicts taken under the lesson's current declarations."""
+    problems = [*verdict.problems, *output.problems]
+    error = "; ".join(problem.message for problem in problems) or None
     return record.model_copy(
         update={
             "status": "failed" if error else "ok",
             "error": error,
             "log": None,
             "guards": verdict.results,
+            "stray_outputs": output.stray,
+            "taught_outputs": output.taught,
         }
     )
 
@@ -333,6 +378,7 @@ def _task(project: Project, source: NotebookSource) -> LessonTask:
         timeout=source.timeout,
         guard=source.guard,
         kernel_log=str(_log_path(project, name).with_suffix(".kernel.log")),
+        hygiene=source.hygiene,
     )
 
 
@@ -371,8 +417,10 @@ def execute_notebooks(
         summary.cached.append(name)
         changed |= _adopt_record(project, records, name, cached.origin)
         verdict = _judge(name, source.guard, cached.models, cached.notebook)
-        summary.failed.extend(verdict.problems)
-        if name in records and (judged := _judged(records[name], verdict)) != records[name]:
+        output = _judge_output(project, name, source.hygiene, cached.executed, cached.notebook)
+        summary.failed.extend(verdict.problems + output.problems)
+        judged = _judged(records[name], verdict, output) if name in records else None
+        if judged is not None and judged != records[name]:
             records[name] = judged
             changed = True
     # longest first, from the last records, so that parallel workers finish together
@@ -465,6 +513,7 @@ def _settle(
     log: str | None = None
     error = outcome.error
     guards: list[GuardResult] = []
+    stray = taught = 0
     if outcome.ok and outcome.notebook is not None:
         notebook = nbformat.reads(outcome.notebook, as_version=4)
         data = {"execution_seconds": outcome.seconds, GUARD_DATA: outcome.models}
@@ -473,9 +522,12 @@ def _settle(
         )
         summary.executed.append(task.name)
         verdict = _judge(task.name, task.guard, outcome.models, notebook)
-        summary.failed.extend(verdict.problems)
-        error = "; ".join(problem.message for problem in verdict.problems) or None
+        output = _judge_output(project, task.name, task.hygiene, notebook, notebook)
+        problems = verdict.problems + output.problems
+        summary.failed.extend(problems)
+        error = "; ".join(problem.message for problem in problems) or None
         guards = verdict.results
+        stray, taught = output.stray, output.taught
     else:
         log_path = _log_path(project, task.name)
         log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -496,5 +548,7 @@ def _settle(
         error=error,
         log=log,
         guards=guards,
+        stray_outputs=stray,
+        taught_outputs=taught,
     )
     return error is None

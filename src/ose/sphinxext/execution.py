@@ -148,6 +148,10 @@ def badge_nodes(verification: Verification) -> nodes.container:
         badge += bullet_list(items)
     else:
         badge += nodes.paragraph("", "Convergence guard: no sampled model was recorded.")
+    output = {
+        "clean": "Output: clean (no warning, stderr, traceback or build-machine path).",
+    }.get(verification.output_text, f"Output: {verification.output_text} (see taught-output).")
+    badge += nodes.paragraph(output, output, classes=["verified-output"])
     return badge
 
 
@@ -182,7 +186,16 @@ def launch_nodes(app: Sphinx, docname: str) -> nodes.paragraph:
 
 
 STATUS_TEXT = {"ok": "ok", "failed": "failed", "missing": "not executed"}
-REPORT_HEADERS = ["Lesson", "Status", "Executed", "Seconds", "Device", "Versions", "Guard"]
+REPORT_HEADERS = [
+    "Lesson",
+    "Status",
+    "Executed",
+    "Seconds",
+    "Device",
+    "Versions",
+    "Guard",
+    "Output",
+]
 
 
 def report_nodes(app: Sphinx, fromdoc: str) -> list[nodes.Node]:
@@ -217,6 +230,7 @@ def report_nodes(app: Sphinx, fromdoc: str) -> list[nodes.Node]:
                     facts.device,
                     facts.versions_text,
                     guards,
+                    facts.output_text,
                 ]
             )
         if rows:
