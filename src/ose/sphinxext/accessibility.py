@@ -42,15 +42,16 @@ _EMPTY_INDEX_HEADER = re.compile(
 _ARVIZ_COLUMNS = ("<th>r_hat</th>", "<th>ess_bulk</th>", "<th>mcse_mean</th>")
 
 
-def name_toggles(navigation: str) -> str:
-    """Give each sub-page toggle of the theme's navigation HTML the name of its page."""
+def name_toggles(navigation: object) -> str:
+    """Give each sub-page toggle of the theme's navigation HTML (a string, or the soup the theme
+    returns) the name of its page."""
 
     def named(match: re.Match[str]) -> str:
         title = " ".join(html.unescape(_TAG.sub("", match["title"])).split())
         label = html.escape(f"Pages under {title}" if title else "Sub-pages", quote=True)
         return f'{match["link"]}<summary aria-label="{label}">'
 
-    return _TOGGLE.sub(named, navigation)
+    return _TOGGLE.sub(named, str(navigation))
 
 
 def label_index_headers(markup: str) -> str:
