@@ -66,9 +66,12 @@ def serve(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks that print figures: cold build, no-op rebuild, serial vs parallel."""
-    install(session)
+    """Benchmarks that print figures: cold build, no-op rebuild, serial vs parallel; then the
+    page weight of lessons against a bare pydata-sphinx-theme page, in Chromium."""
+    install(session, "test")
     session.run("python", "benchmarks/bench_build.py", *session.posargs)
+    session.run("ose", "build")
+    session.run("python", "benchmarks/bench_page_weight.py")
 
 
 @nox.session

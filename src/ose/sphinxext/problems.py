@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 from typing import ClassVar
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
@@ -27,7 +28,7 @@ from ose.core.problems import Problem
 logger = logging.getLogger("ose")
 
 #: Where a warning points: a page and a line, or a file that is not a page (``path:line``).
-Location = tuple[str, int | None] | str
+Location = tuple[str, int | None] | str | nodes.Node
 
 
 def location_of(env: BuildEnvironment, path: str | Path, line: int = 0) -> Location:

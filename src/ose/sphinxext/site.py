@@ -1,10 +1,9 @@
 """Site-wide Sphinx settings that belong to the tooling rather than to ``conf.py``.
 
-Ships the vendored MathJax (so no page asks another host for it), points myst-nb at the
-environment's jupyter-cache (the same one the pre-executor filled), and makes the tooling's own
-code part of the configuration, so that a change to an extension re-reads every page instead of
-leaving pages rendered by the old code. Sets up the accessibility fixes to the theme's and pandas'
-markup (:mod:`ose.sphinxext.accessibility`).
+Points myst-nb at the environment's jupyter-cache (the same one the pre-executor filled), and
+makes the tooling's own code part of the configuration, so that a change to an extension
+re-reads every page instead of leaving pages rendered by the old code. Sets up the accessibility
+fixes to the theme's and pandas' markup (:mod:`ose.sphinxext.accessibility`).
 """
 
 from __future__ import annotations
@@ -23,12 +22,9 @@ from ose.project import Project
 from ose.sphinxext.base import STATIC_DIR, metadata
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-MATHJAX_PATH = "mathjax/tex-svg-full.js"
 
 
 def _configure(app: Sphinx, config: Config) -> None:
-    if not config.mathjax_path or "://" in config.mathjax_path:
-        config.mathjax_path = MATHJAX_PATH
     # the Foundation's mark, so that no browser asks for a missing /favicon.ico
     config.html_favicon = config.html_favicon or str(STATIC_DIR / "favicon.svg")
     config.html_logo = config.html_logo or str(STATIC_DIR / "favicon.svg")

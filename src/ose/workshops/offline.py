@@ -3,8 +3,8 @@
 Sphinx writes every internal link and asset as a path relative to the page, so a subset of
 ``_build/html`` kept at the same relative places still works. What the subset lacks is rewritten:
 a link to a page that is not included points at that page on the published site (a click goes
-online; loading the page asks nothing). ``_static`` is copied whole (scripts load some of its
-files themselves: MathJax, fonts), source maps aside. The search index is cut down to the
+online; loading the page asks nothing). ``_static`` is copied whole (scripts and styles load some
+of its files themselves: fonts), source maps aside. The search index is cut down to the
 included pages, and search summaries are switched off, since a browser refuses the ``fetch`` of a
 ``file://`` page that they need.
 """
