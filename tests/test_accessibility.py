@@ -99,8 +99,6 @@ def audit(browser: Any, url: str, mode: str, axe: Path) -> list[dict[str, Any]]:
         if "search.html" in url:
             # the results are written by the search script once its index has loaded
             page.locator("#search-results ul.search li").first.wait_for(timeout=20_000)
-        # and the maths by MathJax, whose output is checked too
-        page.evaluate("async () => { await window.MathJax?.startup?.promise; }")
         page.add_script_tag(path=str(axe))
         result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
         return result["violations"]
