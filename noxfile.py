@@ -4,6 +4,8 @@ Every session installs the locked environment (uv.lock) into its own virtual env
 byte-compiled files, which halves each lesson's import time.
 """
 
+from pathlib import Path
+
 import nox
 
 nox.needs_version = ">=2025.2.9"
@@ -35,8 +37,13 @@ def site(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite; it builds the real site too, so every lesson must pass. The book
-    group brings jupyter-book, which the bundle tests run on a workshop bundle."""
+    group brings jupyter-book, which the bundle tests run on a workshop bundle; npm brings
+    axe-core, which the accessibility tests run in Chromium."""
     install(session, "test", "book")
+    if not (Path(__file__).parent / "node_modules" / "axe-core").is_dir():
+        # axe-core (package-lock.json) for the accessibility tests, installed here and never at
+        # test time; .ci/run installs node and npm
+        session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
     session.run("pytest", *session.posargs)
 
 

@@ -1,4 +1,5 @@
-"""What every extension of the site shares: the ``ose`` domain, the static folder, the metadata.
+"""What every extension of the site shares: the ``ose`` domain, the static and templates folders,
+the metadata.
 
 Each extension calls ``app.setup_extension("ose.sphinxext.base")`` (Sphinx sets an extension up
 once) and returns :func:`metadata` from its ``setup()``.
@@ -20,6 +21,9 @@ from ose.sphinxext.state import OseDomain, ose_state
 #: The one folder of CSS, JavaScript and vendored files shipped into every site's ``_static/``.
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
+#: Templates that override the theme's and ablog's (templates_path, searched before theirs).
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+
 #: Raise it when the doctrees or the domain data the extensions write change shape: Sphinx then
 #: reads every page again instead of mixing pages written by two versions of the code.
 ENV_VERSION = 2
@@ -40,6 +44,11 @@ def _add_static_dir(app: Sphinx, config: Config) -> None:
         config.html_static_path = [*config.html_static_path, str(STATIC_DIR)]
 
 
+def _add_templates_dir(app: Sphinx, config: Config) -> None:
+    if str(TEMPLATES_DIR) not in map(str, config.templates_path):
+        config.templates_path = [str(TEMPLATES_DIR), *config.templates_path]
+
+
 def _warn_data_problems(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     """Warn about what the concerns found in their data files, once pages are discovered (a
     problem in a page then points at the page, whether or not it is read again)."""
@@ -52,5 +61,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_domain(OseDomain)
     print_warnings_relative_to_project(app)
     app.connect("config-inited", _add_static_dir)
+    app.connect("config-inited", _add_templates_dir)
     app.connect("env-before-read-docs", _warn_data_problems)
     return metadata()

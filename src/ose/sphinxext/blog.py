@@ -3,8 +3,9 @@
 ablog writes its own "All posts" page at ``blog_path`` beside the site's index page
 (:data:`~ose.blog.BLOG_INDEX`); that page becomes a pointer to the index. Posts and ablog's
 archive pages sit in no toctree, so the theme's breadcrumb would show only "Home": they get the
-blog as their parent. The templates folder overrides ablog's recent-posts list and the theme's
-section navigation, which otherwise print a heading over an empty list.
+blog as their parent. The templates folder (:data:`~ose.sphinxext.base.TEMPLATES_DIR`) overrides
+ablog's recent-posts list and the theme's section navigation, which otherwise print a heading over
+an empty list, and ablog's post card, whose list markup is invalid.
 """
 
 from __future__ import annotations
@@ -13,18 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
-from sphinx.config import Config
 
 from ose.blog import BLOG_INDEX, absolute_feed_links
 from ose.sphinxext.base import metadata
-
-#: Templates that override ablog's and the theme's.
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
-
-
-def _add_templates(app: Sphinx, config: Config) -> None:
-    if str(TEMPLATES_DIR) not in map(str, config.templates_path):
-        config.templates_path = [str(TEMPLATES_DIR), *config.templates_path]
 
 
 def _is_blog_page(app: Sphinx, pagename: str) -> bool:
@@ -59,7 +51,6 @@ def _absolute_feeds(app: Sphinx, exception: Exception | None) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("ose.sphinxext.base")
     app.setup_extension("ablog")
-    app.connect("config-inited", _add_templates)
     # before the theme renders the sidebars (500), which read ose_blog_index
     app.connect("html-page-context", _page_context, priority=400)
     app.connect("build-finished", _absolute_feeds)

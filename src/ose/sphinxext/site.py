@@ -2,7 +2,8 @@
 
 Points myst-nb at the environment's jupyter-cache (the same one the pre-executor filled), and
 makes the tooling's own code part of the configuration, so that a change to an extension
-re-reads every page instead of leaving pages rendered by the old code.
+re-reads every page instead of leaving pages rendered by the old code. Sets up the accessibility
+fixes to the theme's and pandas' markup (:mod:`ose.sphinxext.accessibility`).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ def code_fingerprint() -> str:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("ose.sphinxext.base")
+    app.setup_extension("ose.sphinxext.accessibility")
     app.add_config_value("ose_code_fingerprint", code_fingerprint(), "env", types=frozenset({str}))
     app.connect("config-inited", _configure)
     return metadata()
