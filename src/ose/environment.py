@@ -21,6 +21,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ose.execution.hygiene import KERNEL_SETUP
 from ose.kernels import KERNELS
 from ose.project import Project
 
@@ -84,6 +85,8 @@ def environment_fingerprint(project: Project) -> dict[str, object]:
         "platform": platform.machine(),
         "kernels": {name: kernel.spec("python") for name, kernel in sorted(KERNELS.items())},
         "device": accelerator_name(),
+        # what every kernel runs before a lesson's first cell (it shapes the lesson's outputs)
+        "kernel_setup": hashlib.sha256(KERNEL_SETUP.encode()).hexdigest(),
     }
 
 

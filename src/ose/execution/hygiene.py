@@ -115,12 +115,13 @@ def stray_outputs(notebook: nbformat.NotebookNode, machine_paths: Sequence[str])
                 if leaked:
                     line = _first_line(text, leaked).replace(leaked, "<build machine path>")
                     found.append(Stray(number, "a path of the build machine", line))
-                elif kind == "stderr":
-                    found.append(Stray(number, "to stderr", _first_line(text)))
-                elif kind == "error" and not taught_error:
-                    found.append(Stray(number, "a traceback", _first_line(text)))
+                elif kind == "error":
+                    if not taught_error:
+                        found.append(Stray(number, "a traceback", _first_line(text)))
                 elif kind != "result" and _WARNING.search(text):
                     found.append(Stray(number, "a warning", _first_line(text, "Warning")))
+                elif kind == "stderr":
+                    found.append(Stray(number, "to stderr", _first_line(text)))
     return found
 
 
