@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import re
 import sys
 import weakref
 from collections.abc import Callable
@@ -97,6 +99,26 @@ def figures(value: Any) -> dict[str, Any]:
     }
 
 
+#: The environment variable naming the folder where the report saves each model as netCDF.
+INFERENCEDATA_DIR = "OSE_INFERENCEDATA_DIR"
+
+
+def netcdf_name(model: str) -> str:
+    """A file name for a model's name: ``idata.nc``, ``traces-3.nc``, ``fits-pooled.nc``."""
+    return (re.sub(r"[^A-Za-z0-9_]+", "-", model).strip("-") or "model") + ".nc"
+
+
+def save_netcdf(value: Any, model: str, folder: str) -> dict[str, Any]:
+    """Save one InferenceData in ``folder``; return its file and size, or why it could not be."""
+    path = os.path.join(folder, netcdf_name(model))
+    try:
+        os.makedirs(folder, exist_ok=True)
+        value.to_netcdf(path)
+    except Exception as error:  # a group netCDF cannot hold: say so, do not fail the lesson
+        return {"netcdf_error": f"{type(error).__name__}: {error}"[:200]}
+    return {"netcdf": os.path.basename(path), "netcdf_bytes": os.path.getsize(path)}
+
+
 def install(namespace: dict[str, Any], marker: str, backends: tuple[str, ...]) -> None:
     """Bind ``_ose_guard_track`` in ``namespace``, which the runner calls with a code cell's
     number after that cell, to note where each model first appeared; and ``_ose_guard``, which
@@ -129,8 +151,10 @@ def install(namespace: dict[str, Any], marker: str, backends: tuple[str, ...]) -
 
     def report() -> None:
         models: dict[int, dict[str, Any]] = {}
+        objects: dict[int, Any] = {}
         for name, value in find_models(namespace, hidden):
             key = id(value)
+            objects[key] = value
             if key in models:
                 models[key]["aliases"].append(name)
                 continue
@@ -142,6 +166,10 @@ def install(namespace: dict[str, Any], marker: str, backends: tuple[str, ...]) -
                 **figures(value),
             }
         modules = [name for name in backends if name in sys.modules]
+        folder = os.environ.get(INFERENCEDATA_DIR)
+        if folder:
+            for key, entry in models.items():
+                entry.update(save_netcdf(objects[key], entry["model"], folder))
         print(marker + json.dumps({"models": list(models.values()), "modules": modules}))
 
     namespace["_ose_guard_track"] = track

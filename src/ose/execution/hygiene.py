@@ -30,15 +30,24 @@ from ose.core.problems import Problem
 #:   warnings still reach stderr, where the check sees them;
 #: - warnings are printed without the file and line of the library that raised them, which are
 #:   paths of the build machine;
+#: - the kernels choose PyTensor's NumPy-based BLAS fallback on purpose where the machine has no
+#:   BLAS to link (``blas__ldflags=``, see :mod:`ose.kernels`): PyTensor's notice that it uses
+#:   it, printed when it compiles a product, is dropped, and nothing else of PyTensor's log;
 #: - ArviZ titles its posterior plots in semibold, a weight matplotlib's only font, DejaVu Sans,
 #:   does not have: its bold face is registered as the semibold one, which is what matplotlib
 #:   falls back to anyway, with a warning on every such plot.
 KERNEL_SETUP = """
 def _ose_kernel_setup():
-    import dataclasses, logging, warnings
+    import dataclasses, logging, os, warnings
     handler = logging.StreamHandler()
     handler.setLevel(logging.WARNING)
     logging.getLogger().addHandler(handler)
+    flags = os.environ.get("PYTENSOR_FLAGS", "")
+    if any(part == "blas__ldflags=" for part in flags.split(",")):
+        notice = "Using NumPy C-API based implementation for BLAS functions."
+        logging.getLogger("pytensor.tensor.blas").addFilter(
+            lambda record: record.getMessage() != notice
+        )
     warnings.formatwarning = (
         lambda message, category, filename, lineno, line=None:
         f"{category.__name__}: {message}\\n"

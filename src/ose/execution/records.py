@@ -41,6 +41,15 @@ class GuardResult(BaseModel):
     expected_failure: bool = False
 
 
+class InferenceDataFile(BaseModel):
+    """One sampled model saved as netCDF, for learners to explore without sampling."""
+
+    model: str
+    #: the file, relative to the project root (in the build's cache)
+    path: str
+    bytes: int
+
+
 class ExecutionRecord(BaseModel):
     """One lesson's last execution."""
 
@@ -58,6 +67,8 @@ class ExecutionRecord(BaseModel):
     #: output hygiene: stray outputs found (not declared), and outputs the lesson teaches
     stray_outputs: int = 0
     taught_outputs: int = 0
+    #: each sampled model as netCDF (``az.from_netcdf``), published beside the lesson's page
+    inferencedata: list[InferenceDataFile] = Field(default_factory=list)
 
 
 def load_records(path: Path) -> dict[str, ExecutionRecord]:

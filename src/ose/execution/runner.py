@@ -47,6 +47,7 @@ from ose.execution.guard import (
     judge,
     parse_report,
 )
+from ose.execution.guard_kernel import INFERENCEDATA_DIR
 from ose.execution.hygiene import KERNEL_SETUP, HygieneSettings, judge_output, stray_outputs
 from ose.execution.notebooks import (
     NotebookSource,
@@ -54,7 +55,13 @@ from ose.execution.notebooks import (
     find_notebooks,
     read_notebook,
 )
-from ose.execution.records import ExecutionRecord, GuardResult, load_records, save_records
+from ose.execution.records import (
+    ExecutionRecord,
+    GuardResult,
+    InferenceDataFile,
+    load_records,
+    save_records,
+)
 from ose.interrupts import ignore_interrupts, stop_descendants
 from ose.kernels import CACHE_DIR_VARIABLE, KERNELS, ensure_kernels
 from ose.project import Project
@@ -71,6 +78,8 @@ class LessonTask:
     guard: GuardSettings
     kernel_log: str
     hygiene: HygieneSettings = field(default_factory=HygieneSettings)
+    #: where the kernel saves each model as netCDF (emptied before the run)
+    inferencedata_dir: str = ""
 
 
 @dataclass
@@ -162,6 +171,9 @@ def run_lesson(task: LessonTask) -> LessonOutcome:
     def on_cell_execute(cell: nbformat.NotebookNode, cell_index: int) -> None:
         current["index"] = cell_index
 
+    if task.inferencedata_dir:
+        shutil.rmtree(task.inferencedata_dir, ignore_errors=True)
+        os.environ[INFERENCEDATA_DIR] = task.inferencedata_dir  # the kernel inherits it
     client = NotebookClient(
         notebook,
         timeout=task.timeout,
@@ -263,6 +275,69 @@ def _prune_other_caches(project: Project, keep: Path) -> None:
 #: The key of a cached notebook's data under which its guard's raw figures are kept.
 GUARD_DATA = "convergence_guard"
 
+#: The most a sampled model may weigh as netCDF: a learner downloads it from the lesson's page.
+MAX_INFERENCEDATA_MB = 10.0
+
+
+def inferencedata_root(project: Project) -> Path:
+    """Where the sampled models of every cached lesson are kept, per environment."""
+    return project.cache_dir / "inferencedata" / environment_key(project)
+
+
+def _inferencedata_of(project: Project, hashkey: str) -> Path:
+    return inferencedata_root(project) / hashkey
+
+
+def _staging(project: Project, name: str) -> Path:
+    return project.cache_dir / "inferencedata" / "staging" / name.replace("/", "__")
+
+
+def _shown(project: Project, path: Path) -> str:
+    """``path`` relative to the project, or absolute when the build folder is elsewhere."""
+    resolved = path.resolve()
+    return project.relative(resolved) if resolved.is_relative_to(project.root) else str(resolved)
+
+
+def _stored_files(
+    project: Project, hashkey: str, models: list[dict[str, object]]
+) -> list[InferenceDataFile]:
+    folder = _inferencedata_of(project, hashkey)
+    found = []
+    for figures in models:
+        name = figures.get("netcdf")
+        if isinstance(name, str) and (folder / name).is_file():
+            found.append(
+                InferenceDataFile(
+                    model=str(figures["model"]),
+                    path=_shown(project, folder / name),
+                    bytes=(folder / name).stat().st_size,
+                )
+            )
+    return found
+
+
+def size_problems(
+    name: str, models: list[dict[str, object]], cell_lines: list[int], limit_mb: float
+) -> list[Problem]:
+    """A model too large to offer as a download, at the line of the cell that made it."""
+    problems = []
+    for figures in models:
+        size = figures.get("netcdf_bytes")
+        if not isinstance(size, int) or size <= limit_mb * 1024 * 1024:
+            continue
+        cell = figures.get("cell")
+        line = cell_lines[cell - 1] if isinstance(cell, int) and 0 < cell <= len(cell_lines) else 1
+        problems.append(
+            Problem(
+                name,
+                line,
+                f"model {figures['model']!r} is {size / 1024 / 1024:.1f} MB as netCDF (allowed: at "
+                f"most {limit_mb:g} MB, the download a lesson offers; keep fewer draws, or drop "
+                "a group such as posterior_predictive, before the lesson ends)",
+            )
+        )
+    return problems
+
 
 @dataclass
 class CachedLesson:
@@ -276,9 +351,13 @@ class CachedLesson:
     notebook: nbformat.NotebookNode
     #: the outputs of that run, for the output hygiene check
     executed: nbformat.NotebookNode
+    #: its key in the cache, which names the folder of its sampled models
+    hashkey: str
 
 
-def _cached(cache: JupyterCacheAbstract, source: NotebookSource) -> CachedLesson | None:
+def _cached(
+    project: Project, cache: JupyterCacheAbstract, source: NotebookSource
+) -> CachedLesson | None:
     """The cached run of this lesson's code, or None on a miss (or for outputs cached without
     the guard's figures, which cannot be judged)."""
     notebook = read_notebook(source.path)
@@ -289,8 +368,10 @@ def _cached(cache: JupyterCacheAbstract, source: NotebookSource) -> CachedLesson
     data = record.data or {}
     if not isinstance(data.get(GUARD_DATA), list):
         return None
+    if not _inferencedata_of(project, record.hashkey).is_dir():
+        return None  # run before models were saved: run again, so the page can offer them
     executed = cache.get_cache_bundle(record.pk).nb
-    return CachedLesson(str(record.uri), list(data[GUARD_DATA]), notebook, executed)
+    return CachedLesson(str(record.uri), list(data[GUARD_DATA]), notebook, executed, record.hashkey)
 
 
 def _judge(
@@ -379,6 +460,7 @@ def _task(project: Project, source: NotebookSource) -> LessonTask:
         guard=source.guard,
         kernel_log=str(_log_path(project, name).with_suffix(".kernel.log")),
         hygiene=source.hygiene,
+        inferencedata_dir=str(_staging(project, name)),
     )
 
 
@@ -410,7 +492,7 @@ def execute_notebooks(
     changed = False
     for source in sources:
         name = project.relative(source.path)
-        cached = _cached(cache, source)
+        cached = _cached(project, cache, source)
         if cached is None:
             pending.append(source)
             continue
@@ -514,16 +596,29 @@ def _settle(
     error = outcome.error
     guards: list[GuardResult] = []
     stray = taught = 0
+    inferencedata: list[InferenceDataFile] = []
     if outcome.ok and outcome.notebook is not None:
         notebook = nbformat.reads(outcome.notebook, as_version=4)
         data = {"execution_seconds": outcome.seconds, GUARD_DATA: outcome.models}
-        cache.cache_notebook_bundle(
+        cached_record = cache.cache_notebook_bundle(
             CacheBundleIn(notebook, task.path, data=data), check_validity=False, overwrite=True
         )
+        store = _inferencedata_of(project, cached_record.hashkey)
+        shutil.rmtree(store, ignore_errors=True)
+        store.parent.mkdir(parents=True, exist_ok=True)
+        staged = Path(task.inferencedata_dir) if task.inferencedata_dir else None
+        if staged is not None and staged.is_dir():
+            shutil.move(str(staged), str(store))
+        else:
+            store.mkdir()
+        inferencedata = _stored_files(project, cached_record.hashkey, outcome.models)
         summary.executed.append(task.name)
         verdict = _judge(task.name, task.guard, outcome.models, notebook)
         output = _judge_output(project, task.name, task.hygiene, notebook, notebook)
-        problems = verdict.problems + output.problems
+        sizes = size_problems(
+            task.name, outcome.models, code_cell_lines(notebook), MAX_INFERENCEDATA_MB
+        )
+        problems = verdict.problems + output.problems + sizes
         summary.failed.extend(problems)
         error = "; ".join(problem.message for problem in problems) or None
         guards = verdict.results
@@ -550,5 +645,6 @@ def _settle(
         guards=guards,
         stray_outputs=stray,
         taught_outputs=taught,
+        inferencedata=inferencedata,
     )
     return error is None

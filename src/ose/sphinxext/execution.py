@@ -13,6 +13,7 @@ again.
 from __future__ import annotations
 
 import posixpath
+import shutil
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import quote
@@ -160,6 +161,43 @@ def _published_path(app: Sphinx, docname: str) -> str:
     return posixpath.join(prefix, f"{docname}.ipynb") if prefix else f"{docname}.ipynb"
 
 
+def _published_models(app: Sphinx, docname: str) -> list[tuple[str, int, str]]:
+    """``(file name beside the page, bytes, source path)`` of each sampled model's netCDF."""
+    lesson = lesson_of(app.env, docname)
+    record = records_of(app.env).get(lesson.path) if lesson else None
+    stem = posixpath.basename(docname)
+    return [
+        (f"{stem}.{posixpath.basename(item.path)}", item.bytes, item.path)
+        for item in (record.inferencedata if record else [])
+    ]
+
+
+def models_nodes(app: Sphinx, docname: str) -> list[nodes.Node]:
+    """Links to each sampled model as netCDF: explore the posterior without sampling."""
+    files = _published_models(app, docname)
+    if not files:
+        return []
+    paragraph = nodes.paragraph(classes=["lesson-models"])
+    paragraph += nodes.Text("Explore without sampling: the InferenceData of ")
+    paragraph += nodes.Text("each model, for " if len(files) > 1 else "its model, for ")
+    paragraph += nodes.literal("az.from_netcdf", "az.from_netcdf")
+    paragraph += nodes.Text(": ")
+    for index, (name, size, _source) in enumerate(files):
+        if index:
+            paragraph += nodes.Text(", ")
+        label = (
+            f"{name} ({size / 1024 / 1024:.1f} MB)"
+            if size >= 100_000
+            else (f"{name} ({size / 1024:.0f} KB)")
+        )
+        paragraph += nodes.raw(
+            "",
+            f'<a class="reference download" href="{quote(name)}" download="{name}">{label}</a>',
+            format="html",
+        )
+    return [paragraph]
+
+
 def launch_nodes(app: Sphinx, docname: str) -> nodes.paragraph:
     """Download the executed notebook, or open the published one in Colab or Binder."""
     page = app.builder.get_target_uri(docname)
@@ -257,7 +295,8 @@ def fill_placeholders(app: Sphinx, doctree: nodes.document, docname: str) -> Non
         node.replace_self(badge_nodes(verify(lesson, record)) if lesson else [])
     for node in list(doctree.findall(lesson_launch)):
         html = app.builder.format == "html"
-        node.replace_self(launch_nodes(app, node["docname"]) if html else [])
+        launch = [launch_nodes(app, node["docname"]), *models_nodes(app, node["docname"])]
+        node.replace_self(launch if html else [])
     for node in list(doctree.findall(execution_report)):
         container = nodes.container(classes=["execution-report"])
         container.extend(report_nodes(app, docname))
@@ -288,6 +327,9 @@ def publish_notebooks(app: Sphinx, exception: Exception | None) -> None:
             warn(app.env, Problem(lesson.path, 0, message), CONCERN)
             continue
         write_notebook(Path(app.outdir, f"{docname}.ipynb"), notebook)
+        folder = Path(app.outdir, docname).parent
+        for name, _size, source in _published_models(app, docname):
+            shutil.copyfile(Path(app.srcdir, source), folder / name)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -159,6 +159,9 @@ def _seed(project: Project, build_dir: Path) -> None:
     if build_dir.exists() or not cache.is_dir():
         return
     shutil.copytree(cache, build_dir / "cache" / "jupyter")
+    models = project.cache_dir / "inferencedata"  # the sampled models the cached lessons made
+    if models.is_dir():
+        shutil.copytree(models, build_dir / "cache" / "inferencedata")
     if records.is_file():
         (build_dir / "execution").mkdir(parents=True)
         shutil.copy2(records, build_dir / "execution" / "records.json")
