@@ -287,7 +287,9 @@ def test_two_builds_in_two_folders_give_identical_zips(built, tmp_path):
     run restores (executing twice would rightly change the pages' "executed at" badges)."""
     second = tmp_path / "second-build"
     second.mkdir()
-    shutil.copytree(built / "cache" / "jupyter", second / "cache" / "jupyter")
+    # the execution cache: executed notebooks, and the models they sampled, kept as netCDF
+    for part in ("jupyter", "inferencedata"):
+        shutil.copytree(built / "cache" / part, second / "cache" / part)
     shutil.copytree(built / "execution", second / "execution")
     other = build(built.parent, second)
     for kind in ("learner", "instructor"):

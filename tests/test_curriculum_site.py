@@ -325,7 +325,7 @@ def test_report_lists_every_lesson_with_status_time_device_and_versions(demo):
         assert row.startswith(f"{title} ok {record.executed_at[:10]} ")
         assert f" {record.seconds:.1f} " in row
         assert f"PyMC {pymc}" in row
-    assert row.endswith("no sampled model recorded")
+    assert row.endswith("no sampled model recorded clean")  # the guard, then the output check
     assert "3 lessons, 3 executed successfully" in words(page)
     assert 'href="courses/demo/index.html"' in page  # each course's table is headed by its link
 
@@ -380,7 +380,9 @@ def test_every_real_lesson_has_a_verified_badge_and_a_notebook(real_site):
         assert (real_site.html / f"{docname}.ipynb").is_file()
         # the output hygiene check: nothing stray, at most what the lesson declares it teaches
         badge = words(element_text(page, "div", "verified-badge"))
-        assert re.search(r"Output: (clean|\d+ taught \(see taught-output\))\.", badge), docname
+        assert re.search(r"Output: (clean \(no warning|\d+ taught \(see taught-output\))", badge), (
+            docname
+        )
         assert "stray" not in badge
 
 
