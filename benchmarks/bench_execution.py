@@ -1,0 +1,563 @@
+"""Execution benchmarks against the anchors (issue 13, item 6), printed as figures.
+
+No assertions: benchmarks measure, tests check. Every measurement runs on its own copy of the
+sources and its own fresh build folder, with ``OSE_CACHE_DIR`` (the kernels' PyTensor and JAX
+compile caches) under it, so nothing shares a cache with anything else.
+
+Part ``anchors`` (the site at ``--root``; the real site takes 30 minutes and more):
+
+1. cold ``ose build``: a fresh build folder (no jupyter-cache, no compile cache);
+2. the anchor: plain ``sphinx-build -b html`` with myst-nb executing every lesson itself
+   (``nb_execution_mode=force``), the kernels registered and ``OSE_CACHE_DIR`` fresh, as
+   ``ose build`` gives Sphinx its environment. Without ``-W``: our extensions rightly warn that
+   no lesson has an execution record (myst-nb ran them, not ``ose``);
+3. jupyter-cache's own ``local-parallel`` executor over the same lessons (one process per core,
+   the lessons' own kernels, no Sphinx);
+4. a no-op rebuild: ``ose build`` again on the folder of 1;
+5. one edited lesson: a ``print("edited")`` cell appended to one lesson (the quickest, or
+   ``--edit-lesson``), ``ose build`` on the folder of 1; its edit overhead is the rebuild's wall
+   time minus that lesson's own execution seconds (``execution/records.json``).
+
+Part ``scaling``: a generated fixture site of ``--lessons N`` small lessons (``pymc-cpu``,
+three cells of cheap NumPy), built cold (a) locally at ``--jobs 1`` and (b) over a two-worker
+Dask cluster on 127.0.0.1 (``ose build --scheduler``, when this checkout has it). The executor's
+overhead per lesson is defined as::
+
+    (execute-stage wall seconds x workers - sum of the lessons' own code seconds) / N
+
+where a lesson's own code seconds are its cells run by ``exec`` in this process, imports warm
+(the kernels import NumPy in their set-up too); this definition counts everything else (kernel
+start, set-up, the guard, caching, scheduling, idle workers) as overhead.
+
+Usage: python benchmarks/bench_execution.py [--only anchors|scaling] [--lessons N] [--root .]
+Results are printed and written to ROOT/_build/bench-execution.json (``--out``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURE_SITE = REPO / "tests" / "fixtures" / "site"
+#: what a copy of the sources leaves out: build outputs, environments, caches, the git store
+NOT_SOURCES = shutil.ignore_patterns(
+    "_build",
+    ".git",
+    ".nox",
+    ".venv",
+    "node_modules",
+    "__pycache__",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".mypy_cache",
+    ".ipynb_checkpoints",
+)
+CACHE_VARIABLE = "OSE_CACHE_DIR"  # ose.kernels.CACHE_DIR_VARIABLE
+EDIT_CELL = '\n```{code-cell} ipython3\nprint("edited")\n```\n'
+TARGETS = {
+    "cold ose / plain force": "at most 0.55",
+    "edit overhead": "under 10 s",
+    "overhead per lesson": "under 1 s",
+}
+
+console = Console()
+
+
+class BenchFailed(Exception):
+    """A command the benchmark ran failed; the message holds the end of its output."""
+
+
+@dataclass
+class Run:
+    """One command's wall seconds, and what ``ose build`` said of its stages."""
+
+    wall: float
+    stages: dict[str, float] = field(default_factory=dict)
+    executed: int | None = None
+    output: str = ""
+
+
+# -- running things ----------------------------------------------------------------------------
+
+
+def _tail(text: str, lines: int = 25) -> str:
+    return "\n".join(text.strip().splitlines()[-lines:])
+
+
+def run_timed(command: list[str], env: dict[str, str] | None = None) -> Run:
+    """Run ``command``; its wall seconds and output; BenchFailed if it fails."""
+    start = time.perf_counter()
+    result = subprocess.run(
+        command, capture_output=True, text=True, env={**os.environ, **(env or {})}, check=False
+    )
+    wall = time.perf_counter() - start
+    output = result.stdout + result.stderr
+    if result.returncode:
+        shown = " ".join(command[:6])
+        raise BenchFailed(f"{shown} ... exited {result.returncode}:\n{_tail(output)}")
+    return Run(wall, output=output)
+
+
+def ose(root: Path, build_dir: Path, *args: str) -> list[str]:
+    where = ["--root", str(root), "--build-dir", str(build_dir)]
+    return [sys.executable, "-m", "ose.cli", *where, *args]
+
+
+def ose_build(root: Path, build_dir: Path, *args: str) -> Run:
+    """``ose build`` with its own compile cache; the stage seconds it printed."""
+    cache = {CACHE_VARIABLE: str(build_dir / "cache")}
+    run = run_timed(ose(root, build_dir, "build", *args), cache)
+    built = re.search(r"^built in [\d.]+ s \((.*)\)$", run.output, re.MULTILINE)
+    if built:
+        run.stages = {name: float(s) for name, s in re.findall(r"(\w+) ([\d.]+) s", built[1])}
+    executed = re.search(r"^executed (\d+) of \d+ lessons", run.output, re.MULTILINE)
+    run.executed = int(executed[1]) if executed else None
+    return run
+
+
+def lesson_seconds(root: Path, build_dir: Path) -> dict[str, float]:
+    """Each lesson's own execution seconds, from the build's execution records."""
+    from ose.project import Project
+
+    path = Project.at(root, build_dir).records_path
+    if not path.is_file():
+        return {}
+    records = json.loads(path.read_text(encoding="utf-8"))
+    return {name: float(record["seconds"]) for name, record in records.items()}
+
+
+def copy_sources(root: Path, destination: Path) -> Path:
+    shutil.copytree(root, destination, ignore=NOT_SOURCES)
+    return destination
+
+
+@contextmanager
+def environment(**values: str) -> Iterator[None]:
+    """Set environment variables for this process and its children, for the block."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def register_kernels() -> None:
+    """The kernels ``ose build`` registers (pymc-cpu, pymc-jax), for the anchors that run the
+    lessons without ose."""
+    from ose.kernels import ensure_kernels
+
+    ensure_kernels()
+
+
+# -- part 1: the anchors -----------------------------------------------------------------------
+
+
+def plain_force(root: Path, scratch: Path) -> tuple[Run, int]:
+    """Plain sphinx-build with myst-nb executing every lesson (``force``), as ``ose build``
+    runs Sphinx otherwise: the same settings it passes, a fresh jupyter-cache path and
+    compile cache, the kernels registered. Without -W (see the module's docstring). Returns the
+    run and the number of warnings Sphinx printed."""
+    register_kernels()
+    build = scratch / "build"
+    command = [
+        sys.executable,
+        "-m",
+        "sphinx",
+        "--keep-going",
+        "--no-color",
+        "-q",
+        "-b",
+        "html",
+        "-d",
+        str(build / "doctrees"),
+        "-D",
+        "nb_execution_mode=force",
+        "-D",
+        f"nb_execution_cache_path={build / 'cache' / 'jupyter'}",
+        "-D",
+        "nb_execution_raise_on_error=1",
+        "-D",
+        "nb_execution_timeout=600",
+        str(root),
+        str(build / "html"),
+    ]
+    run = run_timed(command, {CACHE_VARIABLE: str(build / "cache")})
+    warnings = len(re.findall(r"WARNING|ERROR", run.output))
+    return run, warnings
+
+
+def jupyter_cache_parallel(root: Path, scratch: Path) -> tuple[Run, dict[str, float], list[str]]:
+    """jupyter-cache's ``local-parallel`` executor over the lessons of ``root``: the run, each
+    lesson's seconds as jupyter-cache timed them, and the lessons that did not succeed."""
+    from jupyter_cache import get_cache
+    from jupyter_cache.executors import load_executor
+
+    from ose.execution.notebooks import find_notebooks
+    from ose.project import Project
+
+    register_kernels()
+    project = Project.at(root, scratch / "build")
+    sources = find_notebooks(project)
+    start = time.perf_counter()
+    with environment(**{CACHE_VARIABLE: str(scratch / "build" / "cache")}):
+        cache = get_cache(str(scratch / "build" / "jupyter"))
+        for source in sources:
+            cache.add_nb_to_project(
+                str(source.path), read_data={"name": "myst_nb_md", "type": "plugin"}
+            )
+        executor = load_executor("local-parallel", cache)
+        result = executor.run_and_cache(timeout=max(s.timeout for s in sources))
+    wall = time.perf_counter() - start
+    seconds = {}
+    for record in cache.list_cache_records():
+        uri = Path(record.uri)
+        name = project.relative(uri) if uri.is_relative_to(project.root) else str(uri)
+        seconds[name] = float(record.data.get("execution_seconds", 0.0))
+    return Run(wall, executed=len(result.succeeded)), seconds, result.excepted + result.errored
+
+
+def quickest(seconds: dict[str, float]) -> str:
+    return min(seconds, key=lambda name: (seconds[name], name))
+
+
+def anchors(root: Path, scratch: Path, edit_lesson: str | None) -> dict[str, object]:
+    """Parts 1 to 5; each figure as soon as it is measured."""
+    figures: dict[str, object] = {"root": str(root)}
+    sources = copy_sources(root, scratch / "ose-src")
+    build_dir = scratch / "ose-build"
+
+    console.print("[bold]anchors[/]: cold ose build ...")
+    cold = ose_build(sources, build_dir)
+    cold_lessons = lesson_seconds(sources, build_dir)
+    figures["cold_ose"] = {
+        "wall_s": round(cold.wall, 1),
+        "stages_s": cold.stages,
+        "executed": cold.executed,
+        "lessons_s": cold_lessons,
+        "lessons_sum_s": round(sum(cold_lessons.values()), 1),
+    }
+    console.print(f"  {cold.wall:.1f} s {cold.stages}")
+
+    console.print("[bold]anchors[/]: no-op rebuild ...")
+    noop = ose_build(sources, build_dir)
+    figures["noop_rebuild"] = {"wall_s": round(noop.wall, 1), "stages_s": noop.stages}
+    console.print(f"  {noop.wall:.1f} s {noop.stages}")
+
+    console.print("[bold]anchors[/]: one edited lesson ...")
+    edited = edit_lesson or quickest(cold_lessons)
+    path = sources / edited
+    path.write_text(path.read_text(encoding="utf-8") + EDIT_CELL, encoding="utf-8")
+    edit = ose_build(sources, build_dir)
+    own = lesson_seconds(sources, build_dir).get(edited, 0.0)
+    figures["edit_rebuild"] = {
+        "lesson": edited,
+        "wall_s": round(edit.wall, 1),
+        "stages_s": edit.stages,
+        "executed": edit.executed,
+        "lesson_s": own,
+        "overhead_s": round(edit.wall - own, 1),
+    }
+    console.print(f"  {edit.wall:.1f} s, of which {edited} ran {own:.1f} s {edit.stages}")
+
+    console.print("[bold]anchors[/]: plain sphinx-build, nb_execution_mode=force ...")
+    force, warnings = plain_force(copy_sources(root, scratch / "force-src"), scratch / "force")
+    figures["plain_force"] = {
+        "wall_s": round(force.wall, 1),
+        "sphinx_flags": "no -W (the extensions warn: no execution records)",
+        "warnings": warnings,
+    }
+    console.print(f"  {force.wall:.1f} s ({warnings} warnings, no -W)")
+
+    console.print("[bold]anchors[/]: jupyter-cache local-parallel ...")
+    jcache, jcache_lessons, failed = jupyter_cache_parallel(
+        copy_sources(root, scratch / "jcache-src"), scratch / "jcache"
+    )
+    figures["jupyter_cache_local_parallel"] = {
+        "wall_s": round(jcache.wall, 1),
+        "processes": os.cpu_count(),
+        "succeeded": jcache.executed,
+        "failed": failed,
+        "lessons_s": jcache_lessons,
+    }
+    console.print(f"  {jcache.wall:.1f} s, {jcache.executed} succeeded, failed: {failed or 'none'}")
+
+    execute = cold.stages.get("execute")
+    figures["ratios"] = {
+        "cold_ose_over_plain_force": round(cold.wall / force.wall, 3),
+        "cold_ose_over_jupyter_cache": round(cold.wall / jcache.wall, 3),
+        "ose_execute_stage_over_jupyter_cache": (
+            round(execute / jcache.wall, 3) if execute is not None else None
+        ),
+    }
+    return figures
+
+
+def anchors_table(figures: dict[str, object]) -> Table:
+    cold, force = figures["cold_ose"], figures["plain_force"]
+    jcache, noop = figures["jupyter_cache_local_parallel"], figures["noop_rebuild"]
+    edit, ratios = figures["edit_rebuild"], figures["ratios"]
+    table = Table(title=f"Execution against the anchors ({figures['root']})")
+    for column in ("figure", "value", "target"):
+        table.add_column(column, justify="right" if column == "value" else "left")
+    stages = ", ".join(f"{k} {v:.1f}" for k, v in cold["stages_s"].items())
+    table.add_row("cold ose build", f"{cold['wall_s']:.1f} s", stages)
+    table.add_row("  lessons' own seconds, summed", f"{cold['lessons_sum_s']:.1f} s", "")
+    table.add_row("plain sphinx-build, force", f"{force['wall_s']:.1f} s", "no -W")
+    table.add_row(
+        "jupyter-cache local-parallel",
+        f"{jcache['wall_s']:.1f} s",
+        f"{jcache['processes']} processes, execution only",
+    )
+    table.add_row("no-op rebuild", f"{noop['wall_s']:.1f} s", "")
+    table.add_row(
+        f"edit rebuild ({edit['lesson']})",
+        f"{edit['wall_s']:.1f} s",
+        f"the lesson ran {edit['lesson_s']:.1f} s",
+    )
+    table.add_row("edit overhead", f"{edit['overhead_s']:.1f} s", TARGETS["edit overhead"])
+    table.add_row(
+        "cold ose / plain force",
+        f"{ratios['cold_ose_over_plain_force']:.2f}",
+        TARGETS["cold ose / plain force"],
+    )
+    table.add_row("cold ose / jupyter-cache", f"{ratios['cold_ose_over_jupyter_cache']:.2f}", "")
+    if ratios["ose_execute_stage_over_jupyter_cache"] is not None:
+        table.add_row(
+            "ose execute stage / jupyter-cache",
+            f"{ratios['ose_execute_stage_over_jupyter_cache']:.2f}",
+            "like for like: execution only",
+        )
+    return table
+
+
+# -- part 2: scaling ---------------------------------------------------------------------------
+
+
+def lesson_cells(index: int) -> list[str]:
+    """Three cells of cheap NumPy, a little different per lesson."""
+    return [
+        f"import numpy as np\n\nrng = np.random.default_rng({index})",
+        "draws = rng.normal(size=(200, 200))\ngram = draws @ draws.T",
+        'values = np.linalg.eigvalsh(gram)\nprint(f"largest eigenvalue: {values[-1]:.1f}")',
+    ]
+
+
+def lesson_text(index: int) -> str:
+    """A lesson with the front matter of the fixture site's lesson (jupytext, kernelspec)."""
+    cells = "\n\n".join(f"```{{code-cell}} ipython3\n{code}\n```" for code in lesson_cells(index))
+    return (
+        "---\njupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\n"
+        "kernelspec:\n  name: pymc-cpu\n  display_name: PyMC (CPU, C backend)\n"
+        f"  language: python\n---\n\n# Lesson {index}\n\nA generated lesson.\n\n{cells}\n"
+    )
+
+
+def make_scaling_site(destination: Path, lessons: int) -> Path:
+    """The fixture site (tests/conftest.py make_fixture_site: tests/fixtures/site and the real
+    conf.py) with its lesson replaced by ``lessons`` generated ones."""
+    shutil.copytree(FIXTURE_SITE, destination, ignore=NOT_SOURCES)
+    shutil.copy2(REPO / "conf.py", destination / "conf.py")
+    folder = destination / "lessons"
+    for path in folder.glob("*.md"):
+        path.unlink()
+    names = [f"lesson-{index:03d}" for index in range(lessons)]
+    for index, name in enumerate(names):
+        (folder / f"{name}.md").write_text(lesson_text(index), encoding="utf-8")
+    toctree = "\n".join(names)
+    (folder / "index.md").write_text(
+        f"# Lessons\n\n```{{toctree}}\n:maxdepth: 1\n\n{toctree}\n```\n", encoding="utf-8"
+    )
+    return destination
+
+
+def own_code_seconds(lessons: int) -> float:
+    """The lessons' own code: every lesson's cells run by ``exec`` in a fresh namespace in this
+    process (imports warm after the first), summed."""
+    import numpy  # noqa: F401  (warm, as in the kernels, whose set-up imports it)
+
+    total = 0.0
+    for index in range(lessons):
+        namespace: dict[str, object] = {}
+        codes = [compile(code, f"<lesson {index}>", "exec") for code in lesson_cells(index)]
+        start = time.perf_counter()
+        with open(os.devnull, "w") as sink, _stdout_to(sink):
+            for code in codes:
+                exec(code, namespace)
+        total += time.perf_counter() - start
+    return total
+
+
+@contextmanager
+def _stdout_to(stream: object) -> Iterator[None]:
+    saved, sys.stdout = sys.stdout, stream
+    try:
+        yield
+    finally:
+        sys.stdout = saved
+
+
+def scaling_figures(run: Run, workers: int, lessons: int, own: float, session: float) -> dict:
+    execute = run.stages.get("execute", run.wall)
+    share = execute * workers / lessons
+    return {
+        "workers": workers,
+        "wall_s": round(run.wall, 1),
+        "stages_s": run.stages,
+        "executed": run.executed,
+        "execute_stage_s": round(execute, 2),
+        "execute_share_per_lesson_s": round(share, 3),
+        "kernel_session_per_lesson_s": round(session / lessons, 3),
+        "own_code_per_lesson_s": round(own / lessons, 4),
+        "overhead_per_lesson_s": round((execute * workers - own) / lessons, 3),
+    }
+
+
+def has_scheduler_option() -> bool:
+    result = subprocess.run(
+        [sys.executable, "-m", "ose.cli", "build", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return "--scheduler" in result.stdout
+
+
+def scaling(scratch: Path, lessons: int, jobs: int) -> dict[str, object]:
+    site = make_scaling_site(scratch / "scaling-site", lessons)
+    own = own_code_seconds(lessons)
+    figures: dict[str, object] = {
+        "lessons": lessons,
+        "definition": "(execute-stage wall s x workers - sum of own code s) / lessons; own "
+        "code = the cells run by exec in one process, imports warm",
+        "own_code_sum_s": round(own, 3),
+    }
+
+    console.print(f"[bold]scaling[/]: {lessons} lessons, local, --jobs {jobs} ...")
+    build_dir = scratch / "scaling-local"
+    local = ose_build(site, build_dir, "--jobs", str(jobs))
+    session = sum(lesson_seconds(site, build_dir).values())
+    figures["local"] = scaling_figures(local, jobs, lessons, own, session)
+    console.print(f"  {local.wall:.1f} s {local.stages}")
+
+    if not has_scheduler_option():
+        console.print("dask: not available in this checkout")
+        figures["dask"] = "not available in this checkout (ose build has no --scheduler)"
+        return figures
+    from distributed import LocalCluster
+
+    console.print(f"[bold]scaling[/]: {lessons} lessons, Dask, two workers on 127.0.0.1 ...")
+    build_dir = scratch / "scaling-dask"
+    # the workers inherit this process's environment: their compile cache is fresh too
+    with (
+        environment(**{CACHE_VARIABLE: str(build_dir / "cache")}),
+        LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            resources={"cores": 1},
+            dashboard_address=None,
+        ) as cluster,
+    ):
+        dask = ose_build(site, build_dir, "--scheduler", cluster.scheduler_address)
+    session = sum(lesson_seconds(site, build_dir).values())
+    figures["dask"] = scaling_figures(dask, 2, lessons, own, session)
+    console.print(f"  {dask.wall:.1f} s {dask.stages}")
+    return figures
+
+
+def scaling_table(figures: dict[str, object]) -> Table:
+    table = Table(title=f"Executor overhead per lesson ({figures['lessons']} small lessons)")
+    table.add_column("figure")
+    runs = {name: figures[name] for name in ("local", "dask") if isinstance(figures[name], dict)}
+    for name, run in runs.items():
+        table.add_column(f"{name} ({run['workers']} workers)", justify="right")
+    rows = [
+        ("cold build, wall", "wall_s", "{:.1f} s"),
+        ("execute stage, wall", "execute_stage_s", "{:.1f} s"),
+        ("execute stage x workers / lesson", "execute_share_per_lesson_s", "{:.2f} s"),
+        ("  of which in the kernel session", "kernel_session_per_lesson_s", "{:.2f} s"),
+        ("  of which the lesson's own code", "own_code_per_lesson_s", "{:.3f} s"),
+        (
+            f"overhead per lesson ({TARGETS['overhead per lesson']})",
+            "overhead_per_lesson_s",
+            "{:.2f} s",
+        ),
+    ]
+    for label, key, form in rows:
+        table.add_row(label, *(form.format(run[key]) for run in runs.values()))
+    if not isinstance(figures["dask"], dict):
+        table.caption = f"dask: {figures['dask']}"
+    return table
+
+
+# -- the command -------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--root", default=REPO, type=Path, help="the site for the anchors")
+    parser.add_argument("--only", choices=("anchors", "scaling"), help="run one part only")
+    parser.add_argument("--lessons", type=int, default=100, help="scaling: lessons (100)")
+    parser.add_argument("--jobs", type=int, default=1, help="scaling, local: --jobs (1)")
+    parser.add_argument("--edit-lesson", help="anchors: the lesson to edit (the quickest)")
+    parser.add_argument("--out", type=Path, help="default: ROOT/_build/bench-execution.json")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    args = parser.parse_args()
+    root = args.root.resolve()
+    out = args.out or root / "_build" / "bench-execution.json"
+    figures: dict[str, object] = {"cores": os.cpu_count()}
+    scratch = Path(tempfile.mkdtemp(prefix="ose-bench-execution-"))
+    status = 0
+    try:
+        if args.only in (None, "anchors"):
+            try:
+                figures["anchors"] = anchors(root, scratch / "anchors", args.edit_lesson)
+                console.print(anchors_table(figures["anchors"]))
+            except BenchFailed as failed:
+                figures["anchors"] = {"failed": str(failed)}
+                console.print(f"[red]anchors failed:[/] {failed}", highlight=False)
+                status = 1
+        if args.only in (None, "scaling"):
+            try:
+                figures["scaling"] = scaling(scratch / "scaling", args.lessons, args.jobs)
+                console.print(scaling_table(figures["scaling"]))
+            except BenchFailed as failed:
+                figures["scaling"] = {"failed": str(failed)}
+                console.print(f"[red]scaling failed:[/] {failed}", highlight=False)
+                status = 1
+    finally:
+        if args.keep:
+            console.print(f"scratch folder kept: {scratch}")
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    console.print(f"figures written to {out}")
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
