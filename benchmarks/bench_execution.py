@@ -75,7 +75,7 @@ TARGETS = {
     "overhead per lesson": "under 1 s",
 }
 
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 110)
 
 
 class BenchFailed(Exception):
@@ -119,12 +119,18 @@ def ose(root: Path, build_dir: Path, *args: str) -> list[str]:
 
 
 def ose_build(root: Path, build_dir: Path, *args: str) -> Run:
-    """``ose build`` with its own compile cache; the stage seconds it printed."""
+    """``ose build`` with its own compile cache; the stage seconds it printed (check, execute,
+    sphinx, bundles), plus ``unstaged``: its own total less those stages (copying the published
+    tree to stage into, publishing), and ``process``: the wall time less its own total (the
+    interpreter's start and imports)."""
     cache = {CACHE_VARIABLE: str(build_dir / "cache")}
     run = run_timed(ose(root, build_dir, "build", *args), cache)
-    built = re.search(r"^built in [\d.]+ s \((.*)\)$", run.output, re.MULTILINE)
+    built = re.search(r"^built in ([\d.]+) s \((.*)\)$", run.output, re.MULTILINE)
     if built:
-        run.stages = {name: float(s) for name, s in re.findall(r"(\w+) ([\d.]+) s", built[1])}
+        total = float(built[1])
+        run.stages = {name: float(s) for name, s in re.findall(r"(\w+) ([\d.]+) s", built[2])}
+        run.stages["unstaged"] = round(total - sum(run.stages.values()), 1)
+        run.stages["process"] = round(run.wall - total, 1)
     executed = re.search(r"^executed (\d+) of \d+ lessons", run.output, re.MULTILINE)
     run.executed = int(executed[1]) if executed else None
     return run
@@ -172,11 +178,11 @@ def register_kernels() -> None:
 # -- part 1: the anchors -----------------------------------------------------------------------
 
 
-def plain_force(root: Path, scratch: Path) -> tuple[Run, int]:
+def plain_force(root: Path, scratch: Path) -> tuple[Run, list[str]]:
     """Plain sphinx-build with myst-nb executing every lesson (``force``), as ``ose build``
     runs Sphinx otherwise: the same settings it passes, a fresh jupyter-cache path and
     compile cache, the kernels registered. Without -W (see the module's docstring). Returns the
-    run and the number of warnings Sphinx printed."""
+    run and the lines Sphinx printed (-q: warnings and errors only)."""
     register_kernels()
     build = scratch / "build"
     command = [
@@ -202,8 +208,9 @@ def plain_force(root: Path, scratch: Path) -> tuple[Run, int]:
         str(build / "html"),
     ]
     run = run_timed(command, {CACHE_VARIABLE: str(build / "cache")})
-    warnings = len(re.findall(r"WARNING|ERROR", run.output))
-    return run, warnings
+    # what Sphinx and the extensions said, without the kernels' own start-up notice
+    said = [line for line in run.output.splitlines() if line and not line.startswith("[IPKernel")]
+    return run, said
 
 
 def jupyter_cache_parallel(root: Path, scratch: Path) -> tuple[Run, dict[str, float], list[str]]:
@@ -280,13 +287,17 @@ def anchors(root: Path, scratch: Path, edit_lesson: str | None) -> dict[str, obj
     console.print(f"  {edit.wall:.1f} s, of which {edited} ran {own:.1f} s {edit.stages}")
 
     console.print("[bold]anchors[/]: plain sphinx-build, nb_execution_mode=force ...")
-    force, warnings = plain_force(copy_sources(root, scratch / "force-src"), scratch / "force")
+    force, said = plain_force(copy_sources(root, scratch / "force-src"), scratch / "force")
     figures["plain_force"] = {
         "wall_s": round(force.wall, 1),
-        "sphinx_flags": "no -W (the extensions warn: no execution records)",
-        "warnings": warnings,
+        "sphinx_flags": "no -W: the extensions rightly warn that no lesson has an execution "
+        "record (myst-nb ran them, not ose)",
+        "warning_lines": len(said),
+        "warnings_first": said[:20],
     }
-    console.print(f"  {force.wall:.1f} s ({warnings} warnings, no -W)")
+    console.print(f"  {force.wall:.1f} s ({len(said)} warning lines, no -W)")
+    for line in said[:5]:
+        console.print(f"    {line}", highlight=False, markup=False)
 
     console.print("[bold]anchors[/]: jupyter-cache local-parallel ...")
     jcache, jcache_lessons, failed = jupyter_cache_parallel(
@@ -427,6 +438,7 @@ def scaling_figures(run: Run, workers: int, lessons: int, own: float, session: f
         "execute_stage_s": round(execute, 2),
         "execute_share_per_lesson_s": round(share, 3),
         "kernel_session_per_lesson_s": round(session / lessons, 3),
+        "outside_session_per_lesson_s": round(share - session / lessons, 3),
         "own_code_per_lesson_s": round(own / lessons, 4),
         "overhead_per_lesson_s": round((execute * workers - own) / lessons, 3),
     }
@@ -491,13 +503,19 @@ def scaling_table(figures: dict[str, object]) -> Table:
     table.add_column("figure")
     runs = {name: figures[name] for name in ("local", "dask") if isinstance(figures[name], dict)}
     for name, run in runs.items():
-        table.add_column(f"{name} ({run['workers']} workers)", justify="right")
+        workers = f"{run['workers']} worker" + ("s" if run["workers"] > 1 else "")
+        table.add_column(f"{name} ({workers})", justify="right")
     rows = [
         ("cold build, wall", "wall_s", "{:.1f} s"),
         ("execute stage, wall", "execute_stage_s", "{:.1f} s"),
         ("execute stage x workers / lesson", "execute_share_per_lesson_s", "{:.2f} s"),
         ("  of which in the kernel session", "kernel_session_per_lesson_s", "{:.2f} s"),
-        ("  of which the lesson's own code", "own_code_per_lesson_s", "{:.3f} s"),
+        ("    of which the lesson's own code", "own_code_per_lesson_s", "{:.3f} s"),
+        (
+            "  of which outside it (pool, cache, records)",
+            "outside_session_per_lesson_s",
+            "{:.2f} s",
+        ),
         (
             f"overhead per lesson ({TARGETS['overhead per lesson']})",
             "overhead_per_lesson_s",
