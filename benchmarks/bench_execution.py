@@ -44,7 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -247,117 +247,154 @@ def quickest(seconds: dict[str, float]) -> str:
     return min(seconds, key=lambda name: (seconds[name], name))
 
 
+def measure(figures: dict[str, object], key: str, what: str, step: Callable[[], dict]) -> bool:
+    """Run one measurement into ``figures[key]``; a failure is recorded there and printed, and
+    the other measurements go on. Return whether it succeeded."""
+    console.print(f"[bold]anchors[/]: {what} ...")
+    try:
+        figures[key] = step()
+    except Exception as error:  # a benchmark reports what failed and measures the rest
+        figures[key] = {"failed": f"{type(error).__name__}: {error}"}
+        console.print(f"  [red]failed:[/] {error}", highlight=False)
+        return False
+    shown = {k: v for k, v in figures[key].items() if not k.endswith(("lessons_s", "_first"))}
+    console.print(f"  {shown}", highlight=False)
+    return True
+
+
 def anchors(root: Path, scratch: Path, edit_lesson: str | None) -> dict[str, object]:
-    """Parts 1 to 5; each figure as soon as it is measured."""
+    """Parts 1 to 5, each figure printed as soon as it is measured."""
     figures: dict[str, object] = {"root": str(root)}
     sources = copy_sources(root, scratch / "ose-src")
     build_dir = scratch / "ose-build"
 
-    console.print("[bold]anchors[/]: cold ose build ...")
-    cold = ose_build(sources, build_dir)
-    cold_lessons = lesson_seconds(sources, build_dir)
-    figures["cold_ose"] = {
-        "wall_s": round(cold.wall, 1),
-        "stages_s": cold.stages,
-        "executed": cold.executed,
-        "lessons_s": cold_lessons,
-        "lessons_sum_s": round(sum(cold_lessons.values()), 1),
-    }
-    console.print(f"  {cold.wall:.1f} s {cold.stages}")
+    def cold() -> dict:
+        run = ose_build(sources, build_dir)
+        lessons = lesson_seconds(sources, build_dir)
+        return {
+            "wall_s": round(run.wall, 1),
+            "stages_s": run.stages,
+            "executed": run.executed,
+            "lessons_sum_s": round(sum(lessons.values()), 1),
+            "lessons_s": lessons,
+        }
 
-    console.print("[bold]anchors[/]: no-op rebuild ...")
-    noop = ose_build(sources, build_dir)
-    figures["noop_rebuild"] = {"wall_s": round(noop.wall, 1), "stages_s": noop.stages}
-    console.print(f"  {noop.wall:.1f} s {noop.stages}")
+    def noop() -> dict:
+        run = ose_build(sources, build_dir)
+        return {"wall_s": round(run.wall, 1), "stages_s": run.stages, "executed": run.executed}
 
-    console.print("[bold]anchors[/]: one edited lesson ...")
-    edited = edit_lesson or quickest(cold_lessons)
-    path = sources / edited
-    path.write_text(path.read_text(encoding="utf-8") + EDIT_CELL, encoding="utf-8")
-    edit = ose_build(sources, build_dir)
-    own = lesson_seconds(sources, build_dir).get(edited, 0.0)
-    figures["edit_rebuild"] = {
-        "lesson": edited,
-        "wall_s": round(edit.wall, 1),
-        "stages_s": edit.stages,
-        "executed": edit.executed,
-        "lesson_s": own,
-        "overhead_s": round(edit.wall - own, 1),
-    }
-    console.print(f"  {edit.wall:.1f} s, of which {edited} ran {own:.1f} s {edit.stages}")
+    def edit() -> dict:
+        cold_lessons = figures["cold_ose"]["lessons_s"]  # type: ignore[index]
+        edited = edit_lesson or quickest(cold_lessons)
+        path = sources / edited
+        path.write_text(path.read_text(encoding="utf-8") + EDIT_CELL, encoding="utf-8")
+        run = ose_build(sources, build_dir)
+        own = lesson_seconds(sources, build_dir).get(edited, 0.0)
+        return {
+            "lesson": edited,
+            "wall_s": round(run.wall, 1),
+            "stages_s": run.stages,
+            "executed": run.executed,
+            "lesson_s": own,
+            "overhead_s": round(run.wall - own, 1),
+        }
 
-    console.print("[bold]anchors[/]: plain sphinx-build, nb_execution_mode=force ...")
-    force, said = plain_force(copy_sources(root, scratch / "force-src"), scratch / "force")
-    figures["plain_force"] = {
-        "wall_s": round(force.wall, 1),
-        "sphinx_flags": "no -W: the extensions rightly warn that no lesson has an execution "
-        "record (myst-nb ran them, not ose)",
-        "warning_lines": len(said),
-        "warnings_first": said[:20],
-    }
-    console.print(f"  {force.wall:.1f} s ({len(said)} warning lines, no -W)")
-    for line in said[:5]:
-        console.print(f"    {line}", highlight=False, markup=False)
+    def force() -> dict:
+        run, said = plain_force(copy_sources(root, scratch / "force-src"), scratch / "force")
+        return {
+            "wall_s": round(run.wall, 1),
+            "sphinx_flags": "no -W: the extensions rightly warn that no lesson has an execution "
+            "record (myst-nb ran them, not ose)",
+            "warning_lines": len(said),
+            "warnings_first": said[:20],
+        }
 
-    console.print("[bold]anchors[/]: jupyter-cache local-parallel ...")
-    jcache, jcache_lessons, failed = jupyter_cache_parallel(
-        copy_sources(root, scratch / "jcache-src"), scratch / "jcache"
-    )
-    figures["jupyter_cache_local_parallel"] = {
-        "wall_s": round(jcache.wall, 1),
-        "processes": os.cpu_count(),
-        "succeeded": jcache.executed,
-        "failed": failed,
-        "lessons_s": jcache_lessons,
-    }
-    console.print(f"  {jcache.wall:.1f} s, {jcache.executed} succeeded, failed: {failed or 'none'}")
+    def jcache() -> dict:
+        run, lessons, failed = jupyter_cache_parallel(
+            copy_sources(root, scratch / "jcache-src"), scratch / "jcache"
+        )
+        return {
+            "wall_s": round(run.wall, 1),
+            "processes": os.cpu_count(),
+            "succeeded": run.executed,
+            "failed": failed,
+            "lessons_sum_s": round(sum(lessons.values()), 1),
+            "lessons_s": lessons,
+        }
 
-    execute = cold.stages.get("execute")
+    if measure(figures, "cold_ose", "cold ose build", cold):
+        measure(figures, "noop_rebuild", "no-op rebuild", noop)
+        measure(figures, "edit_rebuild", "one edited lesson, rebuilt", edit)
+    measure(figures, "plain_force", "plain sphinx-build, nb_execution_mode=force", force)
+    measure(figures, "jupyter_cache_local_parallel", "jupyter-cache local-parallel", jcache)
+
+    cold_wall = wall_of(figures, "cold_ose")
+    execute = figures["cold_ose"].get("stages_s", {}).get("execute")  # type: ignore[union-attr]
+    force_wall = wall_of(figures, "plain_force")
+    jcache_wall = wall_of(figures, "jupyter_cache_local_parallel")
     figures["ratios"] = {
-        "cold_ose_over_plain_force": round(cold.wall / force.wall, 3),
-        "cold_ose_over_jupyter_cache": round(cold.wall / jcache.wall, 3),
-        "ose_execute_stage_over_jupyter_cache": (
-            round(execute / jcache.wall, 3) if execute is not None else None
-        ),
+        "cold_ose_over_plain_force": ratio(cold_wall, force_wall),
+        "cold_ose_over_jupyter_cache": ratio(cold_wall, jcache_wall),
+        "ose_execute_stage_over_jupyter_cache": ratio(execute, jcache_wall),
     }
     return figures
 
 
+def wall_of(figures: dict[str, object], key: str) -> float | None:
+    part = figures.get(key)
+    return part.get("wall_s") if isinstance(part, dict) else None
+
+
+def ratio(numerator: float | None, denominator: float | None) -> float | None:
+    return round(numerator / denominator, 3) if numerator and denominator else None
+
+
 def anchors_table(figures: dict[str, object]) -> Table:
-    cold, force = figures["cold_ose"], figures["plain_force"]
-    jcache, noop = figures["jupyter_cache_local_parallel"], figures["noop_rebuild"]
-    edit, ratios = figures["edit_rebuild"], figures["ratios"]
     table = Table(title=f"Execution against the anchors ({figures['root']})")
-    for column in ("figure", "value", "target"):
+    for column in ("figure", "value", "target, notes"):
         table.add_column(column, justify="right" if column == "value" else "left")
-    stages = ", ".join(f"{k} {v:.1f}" for k, v in cold["stages_s"].items())
-    table.add_row("cold ose build", f"{cold['wall_s']:.1f} s", stages)
-    table.add_row("  lessons' own seconds, summed", f"{cold['lessons_sum_s']:.1f} s", "")
-    table.add_row("plain sphinx-build, force", f"{force['wall_s']:.1f} s", "no -W")
-    table.add_row(
+
+    def row(label: str, key: str, figure: str, notes: Callable[[dict], str] | str = "") -> None:
+        part = figures.get(key)
+        if not isinstance(part, dict) or "failed" in part:
+            failed = part.get("failed", "not run") if isinstance(part, dict) else "not run"
+            table.add_row(label, "-", f"failed: {_tail(str(failed), 1)}")
+            return
+        note = notes(part) if callable(notes) else notes
+        table.add_row(label, f"{part[figure]:.1f} s", note)
+
+    def stages(part: dict) -> str:
+        return ", ".join(f"{name} {seconds:.1f}" for name, seconds in part["stages_s"].items())
+
+    row("cold ose build", "cold_ose", "wall_s", stages)
+    row("  its lessons' own seconds, summed", "cold_ose", "lessons_sum_s")
+    row("plain sphinx-build, myst-nb force", "plain_force", "wall_s", "no -W")
+    row(
         "jupyter-cache local-parallel",
-        f"{jcache['wall_s']:.1f} s",
-        f"{jcache['processes']} processes, execution only",
+        "jupyter_cache_local_parallel",
+        "wall_s",
+        lambda part: f"{part['processes']} processes, execution only (no Sphinx)",
     )
-    table.add_row("no-op rebuild", f"{noop['wall_s']:.1f} s", "")
-    table.add_row(
-        f"edit rebuild ({edit['lesson']})",
-        f"{edit['wall_s']:.1f} s",
-        f"the lesson ran {edit['lesson_s']:.1f} s",
+    row("no-op rebuild", "noop_rebuild", "wall_s", stages)
+    row("edit rebuild", "edit_rebuild", "wall_s", lambda part: f"{part['lesson']}: " + stages(part))
+    row(
+        "  the edited lesson's own seconds",
+        "edit_rebuild",
+        "lesson_s",
     )
-    table.add_row("edit overhead", f"{edit['overhead_s']:.1f} s", TARGETS["edit overhead"])
-    table.add_row(
-        "cold ose / plain force",
-        f"{ratios['cold_ose_over_plain_force']:.2f}",
-        TARGETS["cold ose / plain force"],
-    )
-    table.add_row("cold ose / jupyter-cache", f"{ratios['cold_ose_over_jupyter_cache']:.2f}", "")
-    if ratios["ose_execute_stage_over_jupyter_cache"] is not None:
-        table.add_row(
+    row("edit overhead", "edit_rebuild", "overhead_s", TARGETS["edit overhead"])
+    ratios = figures["ratios"]
+    for label, key, note in (
+        ("cold ose / plain force", "cold_ose_over_plain_force", TARGETS["cold ose / plain force"]),
+        ("cold ose / jupyter-cache", "cold_ose_over_jupyter_cache", ""),
+        (
             "ose execute stage / jupyter-cache",
-            f"{ratios['ose_execute_stage_over_jupyter_cache']:.2f}",
+            "ose_execute_stage_over_jupyter_cache",
             "like for like: execution only",
-        )
+        ),
+    ):
+        value = ratios[key]  # type: ignore[index]
+        table.add_row(label, "-" if value is None else f"{value:.2f}", note)
     return table
 
 
@@ -480,18 +517,23 @@ def scaling(scratch: Path, lessons: int, jobs: int) -> dict[str, object]:
     console.print(f"[bold]scaling[/]: {lessons} lessons, Dask, two workers on 127.0.0.1 ...")
     build_dir = scratch / "scaling-dask"
     # the workers inherit this process's environment: their compile cache is fresh too
-    with (
-        environment(**{CACHE_VARIABLE: str(build_dir / "cache")}),
-        LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            resources={"cores": 1},
-            dashboard_address=None,
-        ) as cluster,
-    ):
-        dask = ose_build(site, build_dir, "--scheduler", cluster.scheduler_address)
+    try:
+        with (
+            environment(**{CACHE_VARIABLE: str(build_dir / "cache")}),
+            LocalCluster(
+                n_workers=2,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                resources={"cores": 1},
+                dashboard_address=None,
+            ) as cluster,
+        ):
+            dask = ose_build(site, build_dir, "--scheduler", cluster.scheduler_address)
+    except BenchFailed as failed:
+        figures["dask"] = f"failed: {failed}"
+        console.print(f"  [red]failed:[/] {failed}", highlight=False)
+        return figures
     session = sum(lesson_seconds(site, build_dir).values())
     figures["dask"] = scaling_figures(dask, 2, lessons, own, session)
     console.print(f"  {dask.wall:.1f} s {dask.stages}")
@@ -525,7 +567,7 @@ def scaling_table(figures: dict[str, object]) -> Table:
     for label, key, form in rows:
         table.add_row(label, *(form.format(run[key]) for run in runs.values()))
     if not isinstance(figures["dask"], dict):
-        table.caption = f"dask: {figures['dask']}"
+        table.caption = f"dask: {_tail(figures['dask'], 1)}"
     return table
 
 
