@@ -27,7 +27,13 @@ overhead per lesson is defined as::
 
 where a lesson's own code seconds are its cells run by ``exec`` in this process, imports warm
 (the kernels import NumPy in their set-up too); this definition counts everything else (kernel
-start, set-up, the guard, caching, scheduling, idle workers) as overhead.
+start, set-up, the guard, caching, scheduling, idle workers) as overhead. The table splits each
+lesson's share into its kernel session (the seconds of its execution record: kernel start,
+set-up, cells, guard, shut-down) and the rest (the worker pool, the cache, the records).
+
+Each ``ose build`` is split into the stages it prints, ``unstaged`` (its own total less those:
+staging and publishing) and ``process`` (the wall time less its own total: the interpreter's
+start and imports).
 
 Usage: python benchmarks/bench_execution.py [--only anchors|scaling] [--lessons N] [--root .]
 Results are printed and written to ROOT/_build/bench-execution.json (``--out``).
