@@ -323,7 +323,7 @@ def anchors(root: Path, scratch: Path, edit_lesson: str | None) -> dict[str, obj
             "wall_s": round(run.wall, 1),
             "processes": os.cpu_count(),
             "succeeded": run.executed,
-            "failed": failed,
+            "lessons_failed": failed,
             "lessons_sum_s": round(sum(lessons.values()), 1),
             "lessons_s": lessons,
         }
