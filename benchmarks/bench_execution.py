@@ -379,7 +379,10 @@ def anchors_table(figures: dict[str, object]) -> Table:
         "jupyter-cache local-parallel",
         "jupyter_cache_local_parallel",
         "wall_s",
-        lambda part: f"{part['processes']} processes, execution only (no Sphinx)",
+        lambda part: (
+            f"{part['processes']} processes, execution only (no Sphinx)"
+            + (f"; failed: {', '.join(part['lessons_failed'])}" if part["lessons_failed"] else "")
+        ),
     )
     row("no-op rebuild", "noop_rebuild", "wall_s", stages)
     row("edit rebuild", "edit_rebuild", "wall_s", lambda part: f"{part['lesson']}: " + stages(part))
