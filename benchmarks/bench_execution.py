@@ -597,7 +597,12 @@ def main() -> int:
     args = parser.parse_args()
     root = args.root.resolve()
     out = args.out or root / "_build" / "bench-execution.json"
-    figures: dict[str, object] = {"cores": os.cpu_count()}
+    figures: dict[str, object] = {
+        "cores": os.cpu_count(),
+        # a shared machine's load makes every figure slower: say what it was
+        "load_average_at_start": [round(load, 2) for load in os.getloadavg()],
+        "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
     scratch = Path(tempfile.mkdtemp(prefix="ose-bench-execution-"))
     status = 0
     try:
