@@ -500,6 +500,16 @@ def has_scheduler_option() -> bool:
     return "--scheduler" in result.stdout
 
 
+def set_up_workers(client: object, site: Path) -> None:
+    """What ``ose worker`` does to a worker it starts (register the kernels, know the site's
+    checkout), done to the LocalCluster's workers with ose's plugin where this checkout has one."""
+    try:
+        from ose.execution.cluster import LessonWorkerSetup
+    except ImportError:  # an executor without the plugin sets its workers up itself
+        return
+    client.register_plugin(LessonWorkerSetup(site))  # type: ignore[attr-defined]
+
+
 def scaling(scratch: Path, lessons: int, jobs: int) -> dict[str, object]:
     site = make_scaling_site(scratch / "scaling-site", lessons)
     own = own_code_seconds(lessons)
@@ -521,14 +531,15 @@ def scaling(scratch: Path, lessons: int, jobs: int) -> dict[str, object]:
         console.print("dask: not available in this checkout")
         figures["dask"] = "not available in this checkout (ose build has no --scheduler)"
         return figures
-    from distributed import LocalCluster
+    from distributed import Client, LocalCluster
 
     console.print(f"[bold]scaling[/]: {lessons} lessons, Dask, two workers on 127.0.0.1 ...")
     build_dir = scratch / "scaling-dask"
-    # the workers inherit this process's environment: their compile cache is fresh too
+    # the workers inherit this process's environment: their compile cache is fresh too (ose's
+    # worker set-up points it at the site's own _build/cache, which no other run uses)
     try:
         with (
-            environment(**{CACHE_VARIABLE: str(build_dir / "cache")}),
+            environment(**{CACHE_VARIABLE: str(site / "_build" / "cache")}),
             LocalCluster(
                 n_workers=2,
                 threads_per_worker=1,
@@ -537,7 +548,9 @@ def scaling(scratch: Path, lessons: int, jobs: int) -> dict[str, object]:
                 resources={"cores": 1},
                 dashboard_address=None,
             ) as cluster,
+            Client(cluster) as client,
         ):
+            set_up_workers(client, site)
             dask = ose_build(site, build_dir, "--scheduler", cluster.scheduler_address)
     except BenchFailed as failed:
         figures["dask"] = f"failed: {failed}"
