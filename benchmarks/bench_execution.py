@@ -135,7 +135,7 @@ def ose_build(root: Path, build_dir: Path, *args: str) -> Run:
     if built:
         total = float(built[1])
         run.stages = {name: float(s) for name, s in re.findall(r"(\w+) ([\d.]+) s", built[2])}
-        run.stages["unstaged"] = round(total - sum(run.stages.values()), 1)
+        run.stages["unstaged"] = round(total - sum(run.stages.values()), 1) + 0.0  # not -0.0
         run.stages["process"] = round(run.wall - total, 1)
     executed = re.search(r"^executed (\d+) of \d+ lessons", run.output, re.MULTILINE)
     run.executed = int(executed[1]) if executed else None
