@@ -608,6 +608,8 @@ def main() -> int:
     parser.add_argument("--out", type=Path, help="default: ROOT/_build/bench-execution.json")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     args = parser.parse_args()
+    if args.lessons < 1 or args.jobs < 1:
+        parser.error("--lessons and --jobs must be whole numbers, 1 or more")
     root = args.root.resolve()
     out = args.out or root / "_build" / "bench-execution.json"
     figures: dict[str, object] = {
