@@ -597,8 +597,9 @@ def scaling_table(figures: dict[str, object]) -> Table:
 
 
 def main() -> int:
+    first, _, rest = __doc__.partition("\n")
     parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
+        description=first, epilog=rest, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--root", default=REPO, type=Path, help="the site for the anchors")
     parser.add_argument("--only", choices=("anchors", "scaling"), help="run one part only")
