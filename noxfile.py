@@ -70,10 +70,13 @@ def serve(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks that print figures: cold build, no-op rebuild, serial vs parallel; then the
-    page weight of lessons against a bare pydata-sphinx-theme page, in Chromium."""
+    """Benchmarks that print figures: cold build, no-op rebuild, serial vs parallel; execution
+    against the anchors (plain myst-nb force, jupyter-cache local-parallel, an edit) and the
+    executor's overhead per lesson (100 small lessons, locally and on Dask); then the page
+    weight of lessons against a bare pydata-sphinx-theme page, in Chromium."""
     install(session, "test")
     session.run("python", "benchmarks/bench_build.py", *session.posargs)
+    session.run("python", "benchmarks/bench_execution.py")
     session.run("ose", "build")
     session.run("python", "benchmarks/bench_page_weight.py")
 
