@@ -110,3 +110,27 @@ def test_taught_output_must_be_a_list_of_texts(tmp_path, capsys):
         f"{lesson}:6: taught-output is 3 (allowed: a list of non-empty texts, each a part of an "
         "output that the lesson teaches, e.g. a warning it explains)"
     )
+
+
+def test_the_kernel_set_up_registers_semibold_only_once_matplotlib_is_imported():
+    """A lesson that draws nothing does not import matplotlib; one that plots an ArviZ-style
+    semibold title gets no findfont message on stderr."""
+    import subprocess
+    import sys
+
+    from ose.execution.hygiene import KERNEL_SETUP
+
+    probe = KERNEL_SETUP + (
+        "import sys\n"
+        "print('matplotlib before:', 'matplotlib' in sys.modules)\n"
+        "import matplotlib\n"
+        "matplotlib.use('Agg')\n"
+        "import matplotlib.pyplot as plt\n"
+        "fig, ax = plt.subplots()\n"
+        "ax.set_title('posterior', fontweight='semibold')\n"
+        "fig.savefig(__import__('io').BytesIO())\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "matplotlib before: False" in result.stdout
+    assert "findfont" not in result.stderr

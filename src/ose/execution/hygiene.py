@@ -35,7 +35,9 @@ from ose.core.problems import Problem
 #:   it, printed when it compiles a product, is dropped, and nothing else of PyTensor's log;
 #: - ArviZ titles its posterior plots in semibold, a weight matplotlib's only font, DejaVu Sans,
 #:   does not have: its bold face is registered as the semibold one, which is what matplotlib
-#:   falls back to anyway, with a warning on every such plot.
+#:   falls back to anyway, with a warning on every such plot. It is done when the lesson first
+#:   imports matplotlib's font manager, so that a lesson that draws nothing does not pay the
+#:   second or so that importing matplotlib costs.
 KERNEL_SETUP = """
 def _ose_kernel_setup():
     import dataclasses, logging, os, warnings
@@ -52,12 +54,33 @@ def _ose_kernel_setup():
         lambda message, category, filename, lineno, line=None:
         f"{category.__name__}: {message}\\n"
     )
-    from matplotlib import font_manager
-    bold = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans", weight=700))
-    faces = [f for f in font_manager.fontManager.ttflist if f.fname == bold]
-    if faces and not any(f.name == "DejaVu Sans" and f.weight == 600
-                         for f in font_manager.fontManager.ttflist):
-        font_manager.fontManager.ttflist.append(dataclasses.replace(faces[0], weight=600))
+    import importlib.util, sys
+
+    def semibold(font_manager):
+        bold = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans", weight=700))
+        faces = [f for f in font_manager.fontManager.ttflist if f.fname == bold]
+        if faces and not any(f.name == "DejaVu Sans" and f.weight == 600
+                             for f in font_manager.fontManager.ttflist):
+            font_manager.fontManager.ttflist.append(dataclasses.replace(faces[0], weight=600))
+
+    class FontManagerHook:
+        # runs semibold() once matplotlib.font_manager has been imported
+        def find_spec(self, name, path, target=None):
+            if name != "matplotlib.font_manager":
+                return None
+            sys.meta_path.remove(self)
+            spec = importlib.util.find_spec(name)
+            load = spec.loader.exec_module
+            def exec_module(module):
+                load(module)
+                semibold(module)
+            spec.loader.exec_module = exec_module
+            return spec
+
+    if "matplotlib.font_manager" in sys.modules:
+        semibold(sys.modules["matplotlib.font_manager"])
+    else:
+        sys.meta_path.insert(0, FontManagerHook())
 _ose_kernel_setup()
 del _ose_kernel_setup
 """
