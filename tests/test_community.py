@@ -173,6 +173,9 @@ STAND_INS = {
     "docs/events/pymcon.md": "# PyMCon\n",
     "docs/how-this-site-is-built.md": "# How this site is built\n",
     "decisions/index.md": "# Decisions\n",
+    "curriculum/courses/bayes-intermediate/privacy-preserving-analysis.md": (
+        "# Analysing protected data\n"
+    ),
 }
 #: Decision records the pages cite, copied as they are.
 RECORDS = [
