@@ -35,6 +35,7 @@ print(x)
 
 
 def site(tmp_path: Path, kernel: str = "pymc-cpu", extra: str = "") -> Project:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "conf.py").write_text("")
     (tmp_path / "lessons").mkdir()
     (tmp_path / "lessons" / "a.md").write_text(LESSON.format(kernel=kernel, extra=extra))
@@ -132,4 +133,36 @@ def test_a_kernelspec_without_the_jupytext_header_is_an_error(tmp_path):
     assert messages(project) == [
         "lessons/a.md:2: a kernelspec without the jupytext header: myst-nb would not execute "
         "this file (add jupytext: {text_representation: {extension: .md, format_name: myst}})"
+    ]
+
+
+def test_what_a_lesson_needs_reaches_the_source(tmp_path):
+    (source,) = find_notebooks(
+        site(tmp_path, kernel="pymc-jax", extra="cores: 4\ncpu-fallback: false\n")
+    )
+    assert (source.cores, source.cpu_fallback, source.needs_gpu) == (4, False, True)
+    assert source.accelerator_line == 10  # a refused GPU lesson is reported at its cpu-fallback
+    (plain,) = find_notebooks(site(tmp_path / "plain"))
+    assert (plain.cores, plain.cpu_fallback, plain.needs_gpu) == (1, True, False)
+
+
+def test_cores_and_cpu_fallback_are_validated(tmp_path):
+    cores = (
+        "(allowed: a whole number from 1 to 256, the cores the lesson's sampler keeps busy at once)"
+    )
+    fallback = (
+        "(allowed: true or false, whether a GPU lesson may run on CPU JAX where no GPU is present)"
+    )
+    for value, shown in (
+        ("0", "0"),
+        ("two", "'two'"),
+        ("true", "True"),
+        ("1.5", "1.5"),
+        ("999", "999"),
+    ):
+        assert messages(site(tmp_path / value, extra=f"cores: {value}\n")) == [
+            f"lessons/a.md:9: cores is {shown} {cores}"
+        ]
+    assert messages(site(tmp_path / "fallback", extra="cpu-fallback: yes please\n")) == [
+        f"lessons/a.md:9: cpu-fallback is 'yes please' {fallback}"
     ]

@@ -54,7 +54,12 @@ def check(project: Project) -> None:
         raise SphinxFailed("the Sphinx check failed")
 
 
-def build(project: Project, jobs: int | None = None, console: Console | None = None) -> BuildReport:
+def build(
+    project: Project,
+    jobs: int | None = None,
+    console: Console | None = None,
+    scheduler: str | None = None,
+) -> BuildReport:
     """check → execute → sphinx, into ``_build/html``."""
     console = console or Console(stderr=True)
     stages: dict[str, float] = {}
@@ -66,7 +71,7 @@ def build(project: Project, jobs: int | None = None, console: Console | None = N
     stages["check"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    summary = execute_notebooks(project, jobs=jobs, console=console)
+    summary = execute_notebooks(project, jobs=jobs, console=console, scheduler=scheduler)
     stages["execute"] = time.perf_counter() - start
 
     with staged_html(project) as staging:

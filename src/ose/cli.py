@@ -70,19 +70,39 @@ def cmd_build(args: argparse.Namespace) -> int:
         return cmd_publish(args)
     project = site_project(args)
     start = time.perf_counter()
-    report = build(project, jobs=args.jobs)
+    report = build(project, jobs=args.jobs, scheduler=args.scheduler)
     summary = report.execution
     print(
         f"executed {len(summary.executed)} of {summary.total} lessons "
         f"({len(summary.cached)} from cache) in {report.stage_seconds['execute']:.1f} s"
     )
     for name in summary.executed:
-        print(f"  {summary.seconds[name]:6.1f} s  {name}")
+        retried = summary.retried.get(name)
+        note = f"  (retried {retried}x: its Dask worker died)" if retried else ""
+        print(f"  {summary.seconds[name]:6.1f} s  {name}{note}")
     stages = ", ".join(
         f"{stage} {seconds:.1f} s" for stage, seconds in report.stage_seconds.items()
     )
     print(f"built in {time.perf_counter() - start:.1f} s ({stages})")
     print(f"site: {project.html_dir / 'index.html'}  (serve it with: ose serve)")
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from ose.environment import accelerator_name
+    from ose.execution.cluster import serve_worker
+
+    project = site_project(args)
+    gpu = accelerator_name() != "cpu" if args.gpu is None else args.gpu
+    print(
+        f"ose worker: {args.cores} cores{', a GPU' if gpu else ''}, lessons from {project.root}, "
+        f"for the Dask scheduler at {args.scheduler} (Ctrl+C stops)"
+    )
+    try:
+        serve_worker(project, args.scheduler, args.cores, gpu)
+    except KeyboardInterrupt:
+        interrupts.stop_descendants()
+        print("ose worker: stopped")
     return 0
 
 
@@ -150,6 +170,16 @@ def port_number(text: str) -> int:
     return int(text)
 
 
+def scheduler_address(text: str) -> str:
+    """A Dask scheduler's address, checked before any work starts."""
+    from ose.execution.cluster import address_problem
+
+    problem = address_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ose",
@@ -174,6 +204,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="lessons executed at once (default: one per core, %(default)s here)",
     )
     build.add_argument(
+        "--scheduler",
+        type=scheduler_address,
+        default=os.environ.get("OSE_SCHEDULER") or None,
+        metavar="tcp://HOST:PORT",
+        help="execute the lessons on this Dask cluster's workers (started with `ose worker`) "
+        "instead of this machine (default: $OSE_SCHEDULER, else this machine)",
+    )
+    build.add_argument(
         "--all-versions",
         action="store_true",
         help="build every version of versions.yaml and publish _build/site (as ose publish)",
@@ -191,6 +229,30 @@ def build_parser() -> argparse.ArgumentParser:
         "--jobs", "-j", type=positive_int, default=os.cpu_count(), help="lessons executed at once"
     )
     publish.set_defaults(func=cmd_publish)
+
+    worker = commands.add_parser(
+        "worker",
+        help="run a Dask worker that executes lessons for `ose build --scheduler`",
+        description="Start a Dask worker (under a nanny that restarts it) connected to SCHEDULER, "
+        "advertising its cores and, where one is present, a GPU. Run it in a checkout of this "
+        "site with the locked environment: a worker whose environment differs is refused.",
+    )
+    worker.add_argument(
+        "scheduler", type=scheduler_address, metavar="tcp://HOST:PORT", help="the Dask scheduler"
+    )
+    worker.add_argument(
+        "--cores",
+        type=positive_int,
+        default=os.cpu_count(),
+        help="cores that lessons may use at once (default: all, %(default)s here)",
+    )
+    worker.add_argument(
+        "--gpu",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="advertise a GPU (default: when nvidia-smi finds one)",
+    )
+    worker.set_defaults(func=cmd_worker)
 
     check = commands.add_parser(
         "check",
@@ -223,6 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from ose.build import SphinxFailed
+    from ose.execution.runner import ExecutorFailed
     from ose.versions.publish import PublishFailed
 
     try:
@@ -241,7 +304,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in found.problems:
             print(problem, file=sys.stderr)
         return EXIT_PROBLEMS
-    except PublishFailed as failed:
+    except (PublishFailed, ExecutorFailed) as failed:
         print(f"error: {failed}", file=sys.stderr)
         return EXIT_PROBLEMS
     except SphinxFailed as failed:

@@ -24,6 +24,7 @@ from ose.curriculum.model import (
     Curriculum,
     Lesson,
 )
+from ose.execution.notebooks import EXECUTION_KEYS
 from ose.kernels import KERNELS
 from ose.project import Project
 
@@ -130,7 +131,7 @@ def _read_lesson(
         else None,
         "uses_jax": front.data.get("accelerator") == "gpu" or bool(_JAX.search(front.body)),
     }
-    problems.extend(_typos(front, (*LESSON_KEYS, "convergence-guard"), root))
+    problems.extend(_typos(front, (*LESSON_KEYS, *EXECUTION_KEYS), root))
     problems.extend(title_problems(front, "the lesson", root))
     problems.extend(_kernel_problems(front, root))
     lesson, found = validated(Lesson, data, front.lines)

@@ -5,6 +5,11 @@ has the jupytext header (``jupytext.text_representation.format_name: myst``). It
 must name a kernel the build registers, and an optional ``mystnb.execution_timeout`` overrides the
 per-cell timeout, as in myst-nb itself. A file with a kernelspec but no jupytext header is an
 error: myst-nb would render its code cells as a warning instead of running them.
+
+Two keys say what a lesson needs from the machine that runs it: ``cores`` (how many cores its
+sampler keeps busy at once, 1 by default: the lessons sample their chains one after the other)
+and, for a lesson in a GPU kernel, ``cpu-fallback`` (whether it may run on CPU JAX where no GPU
+is present; true by default, and its page then says so).
 """
 
 from __future__ import annotations
@@ -42,6 +47,16 @@ class NotebookSource:
     timeout: int
     guard: GuardSettings = field(default_factory=GuardSettings)
     hygiene: HygieneSettings = field(default_factory=HygieneSettings)
+    #: cores the lesson keeps busy at once (``cores:``)
+    cores: int = 1
+    #: a GPU lesson may run on CPU JAX where no GPU is present (``cpu-fallback:``)
+    cpu_fallback: bool = True
+    #: the front-matter line that a refused GPU lesson is reported at
+    accelerator_line: int = 1
+
+    @property
+    def needs_gpu(self) -> bool:
+        return KERNELS[self.kernel].accelerator == "gpu"
 
     @property
     def cwd(self) -> Path:
@@ -98,6 +113,32 @@ def notebook_problems(front: FrontMatter, root: Path) -> list[Problem]:
         )
     problems.extend(_guard_problems(front, root))
     problems.extend(_taught_problems(front))
+    problems.extend(_resource_problems(front))
+    return problems
+
+
+CORES_KEY = "cores"
+FALLBACK_KEY = "cpu-fallback"
+#: The most cores a lesson may declare: more would never find a machine to run on.
+MAX_CORES = 256
+
+
+def _resource_problems(front: FrontMatter) -> list[Problem]:
+    problems = []
+    cores = front.data.get(CORES_KEY, 1)
+    if not isinstance(cores, int) or isinstance(cores, bool) or not 1 <= cores <= MAX_CORES:
+        message = (
+            f"{CORES_KEY} is {cores!r} (allowed: a whole number from 1 to {MAX_CORES}, the cores "
+            "the lesson's sampler keeps busy at once)"
+        )
+        problems.append(front.problem(CORES_KEY, message))
+    fallback = front.data.get(FALLBACK_KEY, True)
+    if not isinstance(fallback, bool):
+        message = (
+            f"{FALLBACK_KEY} is {fallback!r} (allowed: true or false, whether a GPU lesson may run "
+            "on CPU JAX where no GPU is present)"
+        )
+        problems.append(front.problem(FALLBACK_KEY, message))
     return problems
 
 
@@ -149,6 +190,10 @@ def _taught_problems(front: FrontMatter) -> list[Problem]:
     return [front.problem(TAUGHT_KEY, message)]
 
 
+#: The keys of a lesson's front matter that say how it is executed.
+EXECUTION_KEYS = (GUARD_KEY, TAUGHT_KEY, CORES_KEY, FALLBACK_KEY)
+
+
 def _hygiene_settings(front: FrontMatter) -> HygieneSettings:
     return HygieneSettings(
         taught=_taught(front) or (),
@@ -165,6 +210,11 @@ def _source_from(front: FrontMatter) -> NotebookSource:
         timeout=timeout,
         guard=_guard_settings(front),
         hygiene=_hygiene_settings(front),
+        cores=front.data.get(CORES_KEY, 1),
+        cpu_fallback=front.data.get(FALLBACK_KEY, True),
+        accelerator_line=front.line_of(
+            next(k for k in (FALLBACK_KEY, "accelerator", "kernelspec") if k in front.data)
+        ),
     )
 
 

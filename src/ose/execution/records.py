@@ -59,6 +59,8 @@ class ExecutionRecord(BaseModel):
     seconds: float
     kernel: str
     device: str
+    #: the Dask worker that ran it (None: this machine)
+    worker: str | None = None
     versions: dict[str, str] = Field(default_factory=dict)
     environment: str
     error: str | None = None

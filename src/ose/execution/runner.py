@@ -5,6 +5,10 @@ default. Lessons whose code and environment are already cached are not run. A fa
 does not stop the others: every failure is reported as one ``path:line`` line, and its full
 traceback is written to ``_build/logs``. Sphinx then finds every notebook in the cache.
 
+Lessons run where an executor puts them: this machine's processes by default, fitted into its
+cores by what each declares (``cores:``), longest first; or a Dask cluster
+(:mod:`ose.execution.cluster`). Either way the outcomes are settled here, the same way.
+
 A lesson whose cells all ran is cached with its convergence guard's raw figures, even when the
 guard judges it bad: the verdict is taken again at every build, from those figures and the
 lesson's current ``convergence-guard`` declarations, so fixing a declaration re-executes nothing
@@ -19,12 +23,13 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from traceback import format_exc
+from typing import Any, Protocol
 
 import nbformat
 from jupyter_cache import get_cache
@@ -80,6 +85,12 @@ class LessonTask:
     hygiene: HygieneSettings = field(default_factory=HygieneSettings)
     #: where the kernel saves each model as netCDF (emptied before the run)
     inferencedata_dir: str = ""
+    #: what the lesson needs of the machine that runs it (its front matter's ``cores:``, and
+    #: whether its kernel is the GPU one and may fall back to CPU JAX)
+    cores: int = 1
+    needs_gpu: bool = False
+    cpu_fallback: bool = True
+    accelerator_line: int = 1
 
 
 @dataclass
@@ -97,6 +108,11 @@ class LessonOutcome:
     models: list[dict[str, object]] = field(default_factory=list)
     #: optional backends the lesson imported (jax, numba, ...), as the guard saw them
     modules: list[str] = field(default_factory=list)
+    #: the device it ran on, as the machine that ran it names it
+    device: str = ""
+    #: the Dask worker that ran it, and how many times a worker died under it before
+    worker: str | None = None
+    retries: int = 0
 
     @property
     def ok(self) -> bool:
@@ -113,6 +129,8 @@ class ExecutionSummary:
     failed: list[Problem] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     wall_seconds: float = 0.0
+    #: lessons run again because the worker running them died, and how many times
+    retried: dict[str, int] = field(default_factory=dict)
 
 
 def _first_line(text: str, limit: int = 200) -> str:
@@ -206,9 +224,15 @@ def run_lesson(task: LessonTask) -> LessonOutcome:
         except Exception as exc:  # a kernel that cannot start, a guard that cannot report...
             error, trace = f"{type(exc).__name__}: {_first_line(str(exc))}", format_exc()
     seconds = time.perf_counter() - start
+    device = device_for(task.kernel)
     if error is None:
         return LessonOutcome(
-            task.name, seconds, notebook=nbformat.writes(notebook), models=models, modules=modules
+            task.name,
+            seconds,
+            notebook=nbformat.writes(notebook),
+            models=models,
+            modules=modules,
+            device=device,
         )
     index = current.get("index")
     line, cell = 1, None
@@ -225,6 +249,7 @@ def run_lesson(task: LessonTask) -> LessonOutcome:
         error=error,
         traceback=trace,
         modules=modules,
+        device=device,
     )
 
 
@@ -242,7 +267,8 @@ def _stderr_to(path: Path) -> Iterator[None]:
             os.close(saved)
 
 
-def _device_for(kernel: str) -> str:
+def device_for(kernel: str) -> str:
+    """The device a lesson in ``kernel`` runs on here (a GPU lesson without a GPU says so)."""
     gpu = accelerator_name()
     if KERNELS[kernel].accelerator == "gpu":
         return gpu if gpu != "cpu" else "CPU (JAX, no GPU present)"
@@ -453,6 +479,10 @@ def _adopt_record(
 def _task(project: Project, source: NotebookSource) -> LessonTask:
     name = project.relative(source.path)
     return LessonTask(
+        cores=source.cores,
+        needs_gpu=source.needs_gpu,
+        cpu_fallback=source.cpu_fallback,
+        accelerator_line=source.accelerator_line,
         path=str(source.path),
         name=name,
         kernel=source.kernel,
@@ -477,8 +507,10 @@ def execute_notebooks(
     jobs: int | None = None,
     console: Console | None = None,
     worker: Callable[[LessonTask], LessonOutcome] = run_lesson,
+    scheduler: str | None = None,
 ) -> ExecutionSummary:
-    """Execute every lesson not already in the cache; raise ProblemsFound if any fails."""
+    """Execute every lesson not already in the cache, on this machine's cores (``jobs``) or on
+    the Dask cluster at ``scheduler``; raise ProblemsFound if any fails."""
     console = console or Console(stderr=True)
     started = time.perf_counter()
     cache_path = prepare_environment(project)
@@ -519,28 +551,144 @@ def execute_notebooks(
     if changed and not tasks:
         save_records(project.records_path, records)
     if tasks:
-        _run_tasks(
-            project, tasks, jobs or os.cpu_count() or 1, cache, records, summary, console, worker
-        )
-        save_records(project.records_path, records)
+        try:
+            with _executor(project, scheduler, jobs, worker, console) as executor:
+                tasks = _refuse_gpu_lessons(tasks, executor, summary)
+                _run_tasks(project, tasks, executor, cache, records, summary, console)
+        finally:  # interrupted or not, the lessons settled so far are cached: record them
+            save_records(project.records_path, records)
     summary.wall_seconds = time.perf_counter() - started
     if summary.failed:
         raise ProblemsFound(summary.failed)
     return summary
 
 
+class ExecutorFailed(Exception):
+    """The executor itself failed (a cluster unreachable or gone): one line, no lesson's fault."""
+
+
+class LessonExecutor(Protocol):
+    """Where lessons run. ``start`` returns a handle; ``wait`` returns the handles that are done."""
+
+    #: cores to fit lessons into, or None when the executor fits them itself (a Dask cluster)
+    cores: int | None
+    #: whether a GPU lesson can run on a GPU here
+    has_gpu: bool
+
+    def start(self, task: LessonTask, priority: int) -> Any: ...
+
+    def wait(self, handles: Collection[Any]) -> set[Any]: ...
+
+    def outcome(self, handle: Any, task: LessonTask) -> LessonOutcome: ...
+
+    def describe(self, running: list[LessonTask]) -> str: ...
+
+    def abandon(self) -> None: ...
+
+
+class LocalExecutor:
+    """This machine: one worker process per core, each lesson given the cores it declares."""
+
+    def __init__(self, jobs: int, worker: Callable[[LessonTask], LessonOutcome]) -> None:
+        self.cores: int | None = jobs
+        self.has_gpu = accelerator_name() != "cpu"
+        self._worker = worker
+        self._pool = ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=ignore_interrupts,
+        )
+
+    def start(self, task: LessonTask, priority: int) -> Future[LessonOutcome]:
+        return self._pool.submit(self._worker, task)
+
+    def wait(self, handles: Collection[Future[LessonOutcome]]) -> set[Future[LessonOutcome]]:
+        return wait(handles, return_when=FIRST_COMPLETED).done
+
+    def outcome(self, handle: Future[LessonOutcome], task: LessonTask) -> LessonOutcome:
+        return handle.result()
+
+    def describe(self, running: list[LessonTask]) -> str:
+        return ", ".join(task.name for task in running)
+
+    def abandon(self) -> None:
+        """Interrupted (or broken): stop the workers, their kernels and samplers now."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        stop_descendants()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+
+@contextlib.contextmanager
+def _executor(
+    project: Project,
+    scheduler: str | None,
+    jobs: int | None,
+    worker: Callable[[LessonTask], LessonOutcome],
+    console: Console,
+) -> Iterator[LessonExecutor]:
+    if scheduler:
+        from ose.execution.cluster import DaskExecutor  # distributed is imported only for it
+
+        with DaskExecutor.connect(project, scheduler, console) as remote:
+            yield remote
+        return
+    local = LocalExecutor(jobs or os.cpu_count() or 1, worker)
+    try:
+        yield local
+    except BaseException:
+        local.abandon()
+        raise
+    local.close()
+
+
+def _refuse_gpu_lessons(
+    tasks: list[LessonTask], executor: LessonExecutor, summary: ExecutionSummary
+) -> list[LessonTask]:
+    """A GPU lesson that may not fall back to CPU JAX fails where no GPU is; the rest run."""
+    runnable = []
+    for task in tasks:
+        if task.needs_gpu and not task.cpu_fallback and not executor.has_gpu:
+            message = (
+                "a GPU lesson with cpu-fallback: false, and no GPU to run it on (allowed: build "
+                "on a machine with a GPU, add a Dask worker that has one, or set cpu-fallback: "
+                "true to run it on CPU JAX)"
+            )
+            summary.failed.append(Problem(task.name, task.accelerator_line, message))
+        else:
+            runnable.append(task)
+    return runnable
+
+
+def _cost(task: LessonTask, cores: int | None) -> int:
+    """The cores a lesson takes: what it declares, at most what there is."""
+    return task.cores if cores is None else min(task.cores, cores)
+
+
+def _next_fitting(queue: list[LessonTask], free: int | None, cores: int | None) -> int | None:
+    """The first queued lesson (longest first) whose cores are free, so two cores never run
+    four chains; a later, smaller lesson fills cores that the first cannot use."""
+    for index, task in enumerate(queue):
+        if free is None or _cost(task, cores) <= free:
+            return index
+    return None
+
+
 def _run_tasks(
     project: Project,
     tasks: list[LessonTask],
-    jobs: int,
+    executor: LessonExecutor,
     cache: JupyterCacheAbstract,
     records: dict[str, ExecutionRecord],
     summary: ExecutionSummary,
     console: Console,
-    worker: Callable[[LessonTask], LessonOutcome],
 ) -> None:
+    if not tasks:
+        return
     queue = list(tasks)
-    running: dict[Future[LessonOutcome], LessonTask] = {}
+    running: dict[Any, LessonTask] = {}
+    free = executor.cores
     progress = Progress(
         TextColumn("[bold]executing"),
         BarColumn(),
@@ -550,35 +698,32 @@ def _run_tasks(
         console=console,
         transient=True,
     )
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(
-        max_workers=min(jobs, len(tasks)), mp_context=context, initializer=ignore_interrupts
-    )
-    try:
-        with progress:
-            bar = progress.add_task("", total=len(tasks))
-            while queue or running:
-                while queue and len(running) < jobs:
-                    task = queue.pop(0)
-                    running[pool.submit(worker, task)] = task
-                progress.update(bar, description=", ".join(t.name for t in running.values()))
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    task = running.pop(future)
-                    outcome = future.result()
-                    passed = _settle(project, task, outcome, cache, records, summary)
-                    mark = "[green]✓[/]" if passed else "[red]✗[/]"
-                    console.print(
-                        f"  {mark} {task.name} [dim]{outcome.seconds:.1f} s[/]", highlight=False
-                    )
-                    progress.advance(bar)
-    except BaseException:
-        # interrupted (or broken): stop the workers, their kernels and samplers before anything
-        # waits for them; lessons settled so far are cached, the others leave no trace
-        pool.shutdown(wait=False, cancel_futures=True)
-        stop_descendants()
-        raise
-    pool.shutdown(wait=True)
+    with progress:
+        bar = progress.add_task("", total=len(tasks))
+        while queue or running:
+            while (index := _next_fitting(queue, free, executor.cores)) is not None:
+                task = queue.pop(index)
+                running[executor.start(task, priority=len(queue))] = task
+                if free is not None:
+                    free -= _cost(task, executor.cores)
+            progress.update(bar, description=executor.describe(list(running.values())))
+            for handle in executor.wait(running):
+                task = running.pop(handle)
+                if free is not None:
+                    free += _cost(task, executor.cores)
+                outcome = executor.outcome(handle, task)
+                passed = _settle(project, task, outcome, cache, records, summary)
+                mark = "[green]✓[/]" if passed else "[red]✗[/]"
+                retried = ""
+                if outcome.retries:
+                    summary.retried[task.name] = outcome.retries
+                    times = "once" if outcome.retries == 1 else f"{outcome.retries} times"
+                    retried = f" (retried {times}: the Dask worker running it died)"
+                console.print(
+                    f"  {mark} {task.name} [dim]{outcome.seconds:.1f} s[/]{retried}",
+                    highlight=False,
+                )
+                progress.advance(bar)
 
 
 def _settle(
@@ -637,7 +782,8 @@ def _settle(
         executed_at=datetime.now(UTC).isoformat(timespec="seconds"),
         seconds=round(outcome.seconds, 2),
         kernel=task.kernel,
-        device=_device_for(task.kernel),
+        device=outcome.device or device_for(task.kernel),
+        worker=outcome.worker,
         versions=_versions_for(task.kernel, outcome.modules),
         environment=environment_key(project),
         error=error,
