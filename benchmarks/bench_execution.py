@@ -20,7 +20,7 @@ Part ``anchors`` (the site at ``--root``; the real site takes 30 minutes and mor
 
 Part ``scaling``: a generated fixture site of ``--lessons N`` small lessons (``pymc-cpu``,
 three cells of cheap NumPy), built cold (a) locally at ``--jobs 1`` and (b) over a two-worker
-Dask cluster on 127.0.0.1 (``ose build --scheduler``, when this checkout has it). The executor's
+Dask cluster on 127.0.0.1 (``ose build --scheduler``). The executor's
 overhead per lesson is defined as::
 
     (execute-stage wall seconds x workers - sum of the lessons' own code seconds) / N
@@ -490,26 +490,6 @@ def scaling_figures(run: Run, workers: int, lessons: int, own: float, session: f
     }
 
 
-def has_scheduler_option() -> bool:
-    result = subprocess.run(
-        [sys.executable, "-m", "ose.cli", "build", "--help"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return "--scheduler" in result.stdout
-
-
-def set_up_workers(client: object, site: Path) -> None:
-    """What ``ose worker`` does to a worker it starts (register the kernels, know the site's
-    checkout), done to the LocalCluster's workers with ose's plugin where this checkout has one."""
-    try:
-        from ose.execution.cluster import LessonWorkerSetup
-    except ImportError:  # an executor without the plugin sets its workers up itself
-        return
-    client.register_plugin(LessonWorkerSetup(site))  # type: ignore[attr-defined]
-
-
 def scaling(scratch: Path, lessons: int, jobs: int) -> dict[str, object]:
     site = make_scaling_site(scratch / "scaling-site", lessons)
     own = own_code_seconds(lessons)
@@ -527,11 +507,10 @@ def scaling(scratch: Path, lessons: int, jobs: int) -> dict[str, object]:
     figures["local"] = scaling_figures(local, jobs, lessons, own, session)
     console.print(f"  {local.wall:.1f} s {local.stages}")
 
-    if not has_scheduler_option():
-        console.print("dask: not available in this checkout")
-        figures["dask"] = "not available in this checkout (ose build has no --scheduler)"
-        return figures
+    import dask
     from distributed import Client, LocalCluster
+
+    from ose.execution.cluster import WORKER_CONFIG, LessonWorkerSetup
 
     console.print(f"[bold]scaling[/]: {lessons} lessons, Dask, two workers on 127.0.0.1 ...")
     build_dir = scratch / "scaling-dask"
@@ -540,6 +519,7 @@ def scaling(scratch: Path, lessons: int, jobs: int) -> dict[str, object]:
     try:
         with (
             environment(**{CACHE_VARIABLE: str(site / "_build" / "cache")}),
+            dask.config.set(WORKER_CONFIG),
             LocalCluster(
                 n_workers=2,
                 threads_per_worker=1,
@@ -550,7 +530,7 @@ def scaling(scratch: Path, lessons: int, jobs: int) -> dict[str, object]:
             ) as cluster,
             Client(cluster) as client,
         ):
-            set_up_workers(client, site)
+            client.register_plugin(LessonWorkerSetup(site))  # what `ose worker` sets up
             dask = ose_build(site, build_dir, "--scheduler", cluster.scheduler_address)
     except BenchFailed as failed:
         figures["dask"] = f"failed: {failed}"
