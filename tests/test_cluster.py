@@ -323,3 +323,20 @@ def test_the_local_executor_never_runs_more_cores_than_it_has(tmp_path):
         tuple(map(float, (times / name).read_text().split())) for name in ("one", "two")
     )
     assert second_start >= first_end
+
+
+@pytest.mark.parametrize("command", ["build --scheduler", "worker"])
+def test_a_malformed_scheduler_address_is_one_line_before_any_work(tmp_path, command):
+    root = site_with(tmp_path, {})
+    status, out, err = run_cli("--root", str(root), *command.split(), "127.0.0.1:8786")
+    assert status == 2
+    assert (
+        err.strip()
+        .splitlines()[-1]
+        .endswith(
+            "'127.0.0.1:8786' is not a Dask scheduler's address (allowed: tcp://HOST:PORT or "
+            "tls://HOST:PORT, as `dask scheduler` prints it)"
+        )
+    )
+    assert out == ""
+    assert not (root / "_build").exists()

@@ -95,7 +95,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     project = site_project(args)
     gpu = accelerator_name() != "cpu" if args.gpu is None else args.gpu
     print(
-        f"ose worker: {args.cores} cores{', a GPU' if gpu else ''}, lessons from {project.root}, "
+        f"ose worker: {args.cores} core{'s' if args.cores > 1 else ''}{', a GPU' if gpu else ''}, "
+        f"lessons from {project.root}, "
         f"for the Dask scheduler at {args.scheduler} (Ctrl+C stops)"
     )
     try:

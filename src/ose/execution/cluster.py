@@ -28,6 +28,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Collection, Iterator
 from concurrent.futures import CancelledError, ProcessPoolExecutor
@@ -247,6 +248,7 @@ class DaskExecutor:
         self.accepted: dict[str, dict[str, float]] = {}
         self.refused: set[str] = set()
         self.submitted: list[Submitted] = []
+        self._alone_since: float | None = None
 
     @classmethod
     @contextlib.contextmanager
@@ -377,6 +379,7 @@ class DaskExecutor:
             if done:
                 return {by_future[future] for future in done}
             self.admit_workers()
+            self._give_up_without_workers()
             for handle in handles if self.accepted else ():
                 if handle.future.status == "pending" and not handle.allowed & set(self.accepted):
                     handle.retries += self._retries(handle)
@@ -384,6 +387,19 @@ class DaskExecutor:
                     del by_future[handle.future]
                     handle.future, handle.allowed = self._submit(handle.task, priority=0)
                     by_future[handle.future] = handle
+
+    def _give_up_without_workers(self) -> None:
+        """Lessons wait while no worker is left, for as long as a first worker is waited for."""
+        if self.accepted:
+            self._alone_since = None
+            return
+        now = time.monotonic()
+        self._alone_since = self._alone_since or now
+        if now - self._alone_since > WORKERS_SECONDS:
+            raise ExecutorFailed(
+                f"every worker of the Dask cluster at {self.address} left, and none joined "
+                f"within {WORKERS_SECONDS} s; lessons that finished are cached, the others are not"
+            )
 
     def _retries(self, handle: Submitted) -> int:
         try:
@@ -477,7 +493,10 @@ def serve_worker(project: Project, address: str, cores: int, gpu: bool) -> None:
     try:
         with dask.config.set(WORKER_CONFIG):
             asyncio.run(serve())
-    except (OSError, TimeoutError) as error:
+    except (OSError, TimeoutError, RuntimeError) as error:  # distributed wraps the OSError
+        cause: BaseException = error
+        while cause.__cause__ is not None and not isinstance(cause, OSError):
+            cause = cause.__cause__
         raise ExecutorFailed(
-            f"cannot reach, or lost, the Dask scheduler at {address} ({_first_line(str(error))})"
+            f"cannot reach, or lost, the Dask scheduler at {address} ({_first_line(str(cause))})"
         ) from None
