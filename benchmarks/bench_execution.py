@@ -507,10 +507,7 @@ def scaling(scratch: Path, lessons: int, jobs: int) -> dict[str, object]:
     figures["local"] = scaling_figures(local, jobs, lessons, own, session)
     console.print(f"  {local.wall:.1f} s {local.stages}")
 
-    import dask
-    from distributed import Client, LocalCluster
-
-    from ose.execution.cluster import WORKER_CONFIG, LessonWorkerSetup
+    from ose.execution.cluster import local_cluster
 
     console.print(f"[bold]scaling[/]: {lessons} lessons, Dask, two workers on 127.0.0.1 ...")
     build_dir = scratch / "scaling-dask"
@@ -519,18 +516,8 @@ def scaling(scratch: Path, lessons: int, jobs: int) -> dict[str, object]:
     try:
         with (
             environment(**{CACHE_VARIABLE: str(site / "_build" / "cache")}),
-            dask.config.set(WORKER_CONFIG),
-            LocalCluster(
-                n_workers=2,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                resources={"cores": 1},
-                dashboard_address=None,
-            ) as cluster,
-            Client(cluster) as client,
+            local_cluster(site, workers=2) as (cluster, _),
         ):
-            client.register_plugin(LessonWorkerSetup(site))  # what `ose worker` sets up
             dask = ose_build(site, build_dir, "--scheduler", cluster.scheduler_address)
     except BenchFailed as failed:
         figures["dask"] = f"failed: {failed}"

@@ -4,6 +4,7 @@ or a ``dask scheduler`` with an ``ose worker``, each running lessons in real ker
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -12,8 +13,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
@@ -22,7 +24,7 @@ from conftest import build_site, make_fixture_site, run_cli
 
 distributed = pytest.importorskip("distributed")
 
-from ose.execution.cluster import WORKER_CONFIG, LessonWorkerSetup  # noqa: E402
+from ose.execution.cluster import local_cluster  # noqa: E402
 
 HEADER = """---
 jupytext:
@@ -66,36 +68,18 @@ def records(root: Path) -> dict[str, dict]:
 
 
 @pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[tuple[object, object]]:
-    """Two worker processes on 127.0.0.1, one core each, set up as ``ose worker`` sets its up."""
-    import dask
-    from distributed import Client, LocalCluster
-
-    with (
-        dask.config.set(WORKER_CONFIG),
-        LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            resources={"cores": 1},
-            dashboard_address=None,
-        ) as local,
-        Client(local) as client,
-    ):
-        yield local, client
-
-
-def set_up(client: object, root: Path) -> None:
-    client.register_plugin(LessonWorkerSetup(root))  # type: ignore[attr-defined]
+def cluster() -> Iterator[Callable[[Path], tuple[Any, Any]]]:
+    """``cluster(root)``: two worker processes on 127.0.0.1, one core each, running lessons from
+    the site at ``root`` (made first: a worker sets its build folder up), and a client."""
+    with contextlib.ExitStack() as stack:
+        yield lambda root: stack.enter_context(local_cluster(root))
 
 
 def test_a_local_cluster_builds_the_site_and_the_cache_serves_a_rebuild_without_it(
     tmp_path, cluster
 ):
-    local, client = cluster
     root = site_with(tmp_path, {"second": lesson("Second", "print(6 * 7)")})
-    set_up(client, root)
+    local, client = cluster(root)
     workers = set(client.scheduler_info()["workers"])
 
     site = build_site(root, "--scheduler", local.scheduler_address)
@@ -126,9 +110,8 @@ def _fake_pymc(dask_worker: object) -> None:
 def test_a_worker_with_another_environment_is_refused_and_its_results_never_cached(
     tmp_path, cluster
 ):
-    local, client = cluster
     root = site_with(tmp_path, {})
-    set_up(client, root)
+    local, client = cluster(root)
     other, good = sorted(client.scheduler_info()["workers"])
     client.run(_fake_pymc, workers=[other])
 
@@ -166,7 +149,6 @@ def _ancestors(pid: int) -> set[int]:
 
 
 def test_a_worker_that_dies_mid_lesson_is_replaced_and_the_build_says_it_retried(tmp_path, cluster):
-    local, client = cluster
     marker = tmp_path / "running.pid"
     slow = lesson(
         "Slow",
@@ -174,9 +156,10 @@ def test_a_worker_that_dies_mid_lesson_is_replaced_and_the_build_says_it_retried
         "time.sleep(8)\nprint('slow lesson done')",
     )
     root = site_with(tmp_path, {"slow": slow})
-    set_up(client, root)
+    local, client = cluster(root)
     pids = client.run(os.getpid)
     killed: list[str] = []
+    left: list[psutil.Process] = []
 
     def kill_the_worker_running_it() -> None:
         deadline = time.monotonic() + 240
@@ -185,6 +168,7 @@ def test_a_worker_that_dies_mid_lesson_is_replaced_and_the_build_says_it_retried
                 kernel = int(marker.read_text())
                 for address, pid in pids.items():
                     if pid in _ancestors(kernel):
+                        left.extend(psutil.Process(pid).children(recursive=True))
                         os.kill(pid, signal.SIGKILL)
                         killed.append(address)
                 return
@@ -200,10 +184,12 @@ def test_a_worker_that_dies_mid_lesson_is_replaced_and_the_build_says_it_retried
     assert "(retried once: the Dask worker running it died)" in site.err
     assert records(root)["lessons/slow.md"]["worker"] != killed[0]
     assert "slow lesson done" in site.page("lessons/slow.html")
+    # what the dead worker had started (its lesson process, that lesson's kernel) went with it
+    _, alive = psutil.wait_procs(left, timeout=10)
+    assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE], alive
 
 
 def test_gpu_lessons_without_a_gpu_worker_fall_back_or_fail_in_one_line(tmp_path, cluster):
-    local, client = cluster
     root = site_with(
         tmp_path,
         {
@@ -213,7 +199,7 @@ def test_gpu_lessons_without_a_gpu_worker_fall_back_or_fail_in_one_line(tmp_path
             ),
         },
     )
-    set_up(client, root)
+    local, _ = cluster(root)
     site = build_site(root, "--scheduler", local.scheduler_address)
     assert site.status == 1
     assert site.err.strip().splitlines()[-1] == (

@@ -8,7 +8,10 @@ already in the cache, and nothing else is written, so the next build resumes fro
 
 from __future__ import annotations
 
+import os
 import signal
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from types import FrameType
@@ -47,6 +50,24 @@ def received() -> str | None:
 def ignore_interrupts() -> None:
     """For worker processes: leave Ctrl+C to the parent, which stops the workers itself."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+#: Seconds between a worker process's looks at whether its parent is still there.
+ORPHAN_POLL_SECONDS = 1.0
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_POLL_SECONDS)
+    os._exit(1)  # its kernel sees it go (ipykernel polls its parent) and goes too
+
+
+def worker_process() -> None:
+    """Initializer of the processes that run lessons: ignore Ctrl+C (as above), and exit if the
+    process that started them dies without stopping them (killed, or a Dask worker gone), which
+    would otherwise leave them waiting for work for ever."""
+    ignore_interrupts()
+    threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
 
 
 def stop_descendants(grace: float = GRACE_SECONDS) -> int:

@@ -48,7 +48,7 @@ from ose.execution.runner import (
     _first_line,
     run_lesson,
 )
-from ose.interrupts import ignore_interrupts
+from ose.interrupts import worker_process
 from ose.kernels import CACHE_DIR_VARIABLE, ensure_kernels
 from ose.project import Project
 
@@ -140,7 +140,7 @@ class LessonWorkerSetup(WorkerPlugin):
         self.pool = ProcessPoolExecutor(
             max_workers=max(1, worker.state.nthreads),
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=ignore_interrupts,
+            initializer=worker_process,
         )
 
     def teardown(self, worker: Any) -> None:
@@ -465,6 +465,29 @@ class DaskExecutor:
     def abandon(self) -> None:
         with contextlib.suppress(Exception):
             self.client.cancel([handle.future for handle in self.submitted])
+
+
+@contextlib.contextmanager
+def local_cluster(root: Path | str, workers: int = 2) -> Iterator[tuple[Any, Client]]:
+    """A Dask cluster on 127.0.0.1 whose worker processes run lessons from ``root`` (one core
+    each), and a client of it: for tests, benchmarks, and a look at the executor on one machine."""
+    import dask
+    from distributed import LocalCluster
+
+    with (
+        dask.config.set(WORKER_CONFIG),
+        LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            resources={CORES: 1},
+            dashboard_address=None,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        client.register_plugin(LessonWorkerSetup(root))
+        yield cluster, client
 
 
 def serve_worker(project: Project, address: str, cores: int, gpu: bool) -> None:

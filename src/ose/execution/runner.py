@@ -67,7 +67,7 @@ from ose.execution.records import (
     load_records,
     save_records,
 )
-from ose.interrupts import ignore_interrupts, stop_descendants
+from ose.interrupts import stop_descendants, worker_process
 from ose.kernels import CACHE_DIR_VARIABLE, KERNELS, ensure_kernels
 from ose.project import Project
 
@@ -596,7 +596,7 @@ class LocalExecutor:
         self._pool = ProcessPoolExecutor(
             max_workers=jobs,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=ignore_interrupts,
+            initializer=worker_process,
         )
 
     def start(self, task: LessonTask, priority: int) -> Future[LessonOutcome]:
