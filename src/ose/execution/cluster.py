@@ -45,7 +45,7 @@ from ose.execution.runner import (
     ExecutorFailed,
     LessonOutcome,
     LessonTask,
-    _first_line,
+    first_line,
     run_lesson,
 )
 from ose.interrupts import worker_process
@@ -260,7 +260,7 @@ class DaskExecutor:
             client = Client(address, timeout=f"{CONNECT_SECONDS}s")
         except (OSError, TimeoutError) as error:
             raise ExecutorFailed(
-                f"cannot reach the Dask scheduler at {address} ({_first_line(str(error))}; "
+                f"cannot reach the Dask scheduler at {address} ({first_line(str(error))}; "
                 "allowed: the address of a running `dask scheduler`)"
             ) from None
         executor = cls(project, client, address, console)
@@ -330,7 +330,7 @@ class DaskExecutor:
         why = (
             "the connection dropped"
             if isinstance(error, CancelledError)
-            else _first_line(str(error)) or type(error).__name__
+            else first_line(str(error)) or type(error).__name__
         )
         return ExecutorFailed(
             f"lost the Dask scheduler at {self.address} ({why}); lessons that finished are "
@@ -425,7 +425,7 @@ class DaskExecutor:
             return LessonOutcome(
                 task.name,
                 0.0,
-                error=f"{type(error).__name__} on its Dask worker: {_first_line(str(error))}",
+                error=f"{type(error).__name__} on its Dask worker: {first_line(str(error))}",
                 retries=retries,
             )
         finally:
@@ -521,5 +521,5 @@ def serve_worker(project: Project, address: str, cores: int, gpu: bool) -> None:
         while cause.__cause__ is not None and not isinstance(cause, OSError):
             cause = cause.__cause__
         raise ExecutorFailed(
-            f"cannot reach, or lost, the Dask scheduler at {address} ({_first_line(str(cause))})"
+            f"cannot reach, or lost, the Dask scheduler at {address} ({first_line(str(cause))})"
         ) from None

@@ -133,7 +133,8 @@ class ExecutionSummary:
     retried: dict[str, int] = field(default_factory=dict)
 
 
-def _first_line(text: str, limit: int = 200) -> str:
+def first_line(text: str, limit: int = 200) -> str:
+    """The first non-blank line of an error, shortened: what a one-line report shows."""
     line = next((part.strip() for part in text.splitlines() if part.strip()), "")
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
@@ -212,17 +213,17 @@ def run_lesson(task: LessonTask) -> LessonOutcome:
             modules = report.modules
             models = report.models
         except CellExecutionError as exc:
-            error, trace = f"{exc.ename}: {_first_line(exc.evalue)}", str(exc)
+            error, trace = f"{exc.ename}: {first_line(exc.evalue)}", str(exc)
         except CellTimeoutError:
             error = f"the cell ran longer than its timeout of {task.timeout} s"
             error += " (raise mystnb.execution_timeout in the front matter if it must)"
         except DeadKernelError as exc:
-            error, trace = f"the kernel died ({_first_line(str(exc))})", str(exc)
+            error, trace = f"the kernel died ({first_line(str(exc))})", str(exc)
         except NoSuchKernel:
             allowed = ", ".join(sorted(KERNELS))
             error = f"kernel {task.kernel!r} is not installed (allowed: {allowed})"
         except Exception as exc:  # a kernel that cannot start, a guard that cannot report...
-            error, trace = f"{type(exc).__name__}: {_first_line(str(exc))}", format_exc()
+            error, trace = f"{type(exc).__name__}: {first_line(str(exc))}", format_exc()
     seconds = time.perf_counter() - start
     device = device_for(task.kernel)
     if error is None:
@@ -479,10 +480,6 @@ def _adopt_record(
 def _task(project: Project, source: NotebookSource) -> LessonTask:
     name = project.relative(source.path)
     return LessonTask(
-        cores=source.cores,
-        needs_gpu=source.needs_gpu,
-        cpu_fallback=source.cpu_fallback,
-        accelerator_line=source.accelerator_line,
         path=str(source.path),
         name=name,
         kernel=source.kernel,
@@ -491,6 +488,10 @@ def _task(project: Project, source: NotebookSource) -> LessonTask:
         kernel_log=str(_log_path(project, name).with_suffix(".kernel.log")),
         hygiene=source.hygiene,
         inferencedata_dir=str(_staging(project, name)),
+        cores=source.cores,
+        needs_gpu=source.needs_gpu,
+        cpu_fallback=source.cpu_fallback,
+        accelerator_line=source.accelerator_line,
     )
 
 
