@@ -70,7 +70,7 @@ def guard(model: str, r_hat: float, ess: float, divergences: int, expected: bool
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory: pytest.TempPathFactory) -> str:
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = make_fixture_site(
         tmp_path_factory.mktemp("metrics") / "site",
         {
@@ -105,7 +105,27 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> str:
     )
     result = sphinx_unexecuted(root, "1796515200")  # 2026-12-06
     assert result.returncode == 0, result.stderr
-    return (root / "_build" / "html" / "evaluation.html").read_text(encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def page(site: Path) -> str:
+    return (site / "_build" / "html" / "evaluation.html").read_text(encoding="utf-8")
+
+
+def test_the_page_is_written_again_when_its_figures_change_and_only_then(site, page):
+    written = site / "_build" / "html" / "evaluation.html"
+    before = written.stat().st_mtime_ns
+    assert sphinx_unexecuted(site, "1796515200").returncode == 0
+    assert written.stat().st_mtime_ns == before  # nothing changed: not written again
+
+    first = f"{DEMO}/first.md"
+    records = site / "_build" / "execution" / "records.json"
+    save_records(records, {first: record(first, 7.5, [guard("idata", 1.004, 812, 0)])})
+    assert sphinx_unexecuted(site, "1796515200").returncode == 0
+    assert written.stat().st_mtime_ns != before
+    assert "The first lesson 7.5 s" in written.read_text(encoding="utf-8")
+    assert "The first lesson 7.5 s" not in page  # (the page as first built, which others read)
 
 
 def test_decision_records_by_status_with_zeros_and_days_to_decide(page):

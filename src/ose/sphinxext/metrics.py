@@ -12,8 +12,8 @@ beside it:
 - ``history``: commits, the number of distinct authors, commits per month (chart and table);
 - ``external``: the metrics of ``governance/metrics.yaml``, "not yet reported" until they are.
 
-The page holding them is read again at every build: git history and execution records change
-without any source page changing.
+The page holding them is read again whenever the figures changed since the last build: git
+history and execution records change without any source page changing.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from ose.sphinxext.problems import ConcernDirective
 from ose.sphinxext.state import ose_state
 
 CONCERN = "metrics"
-#: Pages that show metrics: read again at every build.
+#: Pages that show metrics: read again when the figures changed.
 PAGES = "metrics-pages"
 NOT_REPORTED = "not yet reported"
 NOT_BUILT = "not built in this checkout"
@@ -60,7 +60,13 @@ def metrics_of(env: BuildEnvironment) -> Metrics:
 def _metric_pages(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
-    return sorted(name for name in ose_state(env).pages(PAGES) if name in env.found_docs)
+    state = ose_state(env)
+    figures = repr(metrics_of(env))
+    before = state.stamp("metrics")
+    state.set_stamp("metrics", figures)
+    if before == figures:
+        return []
+    return sorted(name for name in state.pages(PAGES) if name in env.found_docs)
 
 
 def _para(text: str, *classes: str) -> nodes.paragraph:
