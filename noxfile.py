@@ -26,6 +26,9 @@ def install(session: nox.Session, *groups: str) -> None:
         *(f"--group={group}" for group in groups),
         env={"UV_PROJECT_ENVIRONMENT": session.virtualenv.location},
     )
+    # uv compiles the installed packages but not this project (installed editable); where
+    # PYTHONDONTWRITEBYTECODE is set, every ose process (and every test's) would compile it anew
+    session.run("python", "-m", "compileall", "-q", "src", silent=True)
 
 
 @nox.session
