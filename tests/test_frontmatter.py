@@ -38,6 +38,25 @@ def test_malformed_yaml_points_at_its_line(tmp_path):
     assert str(problem).startswith("page.md:4: front matter is not valid YAML (")
 
 
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        ("tags:\n\t- a", 4, "found character '\\t' that cannot start any token"),
+        ("owner: @tsc", 3, "found character '@' that cannot start any token"),
+        ("status: draft: yes", 3, "mapping values are not allowed here"),
+    ],
+)
+def test_a_yaml_error_names_what_is_wrong(tmp_path, text, where, message):
+    """libyaml reads the files (fast), but its messages leave the character out: a file it
+    refuses is read again for the message the pure-Python reader gives."""
+    path = write(tmp_path, f"---\ntitle: A\n{text}\n---\n")
+    with pytest.raises(ProblemsFound) as caught:
+        parse_front_matter(path, root=tmp_path)
+    assert [str(p) for p in caught.value.problems] == [
+        f"page.md:{where}: front matter is not valid YAML ({message})"
+    ]
+
+
 def test_front_matter_must_be_a_mapping(tmp_path):
     with pytest.raises(ProblemsFound) as caught:
         parse_front_matter(write(tmp_path, "---\n- a\n- b\n---\n"), root=tmp_path)
