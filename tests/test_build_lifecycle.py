@@ -106,10 +106,15 @@ def _wait_until(condition: Callable[[], bool], timeout: float = 240) -> None:
 
 
 def _kernels(process: psutil.Process) -> list[psutil.Process]:
+    """Kernels below ``process``: started as ipykernel_launcher, or forked by a fork server
+    (whose command line they share)."""
     found = []
     for child in process.children(recursive=True):
         with contextlib.suppress(psutil.NoSuchProcess):
-            if "ipykernel" in " ".join(child.cmdline()):
+            parent = child.parent()
+            if "ipykernel" in " ".join(child.cmdline()) or (
+                parent is not None and "forkserver" in " ".join(parent.cmdline())
+            ):
                 found.append(child)
     return found
 

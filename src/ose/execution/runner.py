@@ -42,6 +42,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ose.core.problems import Problem, ProblemsFound
 from ose.environment import accelerator_name, environment_key, execution_cache_dir, package_versions
+from ose.execution import forkserver
 from ose.execution.guard import (
     GUARD_SOURCE,
     OPTIONAL_BACKENDS,
@@ -193,10 +194,12 @@ def run_lesson(task: LessonTask) -> LessonOutcome:
     if task.inferencedata_dir:
         shutil.rmtree(task.inferencedata_dir, ignore_errors=True)
         os.environ[INFERENCEDATA_DIR] = task.inferencedata_dir  # the kernel inherits it
+    forkserver.server()  # started before the kernel's log is this process's stderr
     client = NotebookClient(
         notebook,
         timeout=task.timeout,
         kernel_name=task.kernel,
+        kernel_manager_class=forkserver.ForkingKernelManager,
         resources={"metadata": {"path": str(path.parent)}},
         on_cell_execute=on_cell_execute,
         # jupyter-cache hashes cell metadata: timing stamps would make every run a new key
