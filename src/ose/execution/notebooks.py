@@ -14,6 +14,8 @@ is present; true by default, and its page then says so).
 
 from __future__ import annotations
 
+import copy
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,7 +72,24 @@ def _myst_config() -> MdParserConfig:
 
 def read_notebook(path: Path) -> nbformat.NotebookNode:
     """The notebook exactly as myst-nb builds it, with ``metadata.source_map``: the 1-based
-    line where each cell starts, so a failing cell can be reported as ``path:line``."""
+    line where each cell starts, so a failing cell can be reported as ``path:line``.
+
+    Each caller gets a copy of its own to change."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return _parse(path)  # read_text says why it cannot be read, in one line
+    return copy.deepcopy(_parsed(path, stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed(path: Path, mtime_ns: int, size: int) -> nbformat.NotebookNode:
+    """Parsed once per version of the file: a build reads each lesson in several stages (check,
+    cache lookup, bundles, published notebook), 40 ms each time."""
+    return _parse(path)
+
+
+def _parse(path: Path) -> nbformat.NotebookNode:
     text = read_text(path)
     return read_myst_markdown_notebook(text, _myst_config(), add_source_map=True, path=path)
 
