@@ -18,6 +18,7 @@ extensions = [
     "sphinxext.opengraph",
     "notfound.extension",
     "ose.sphinxext.site",
+    "ose.sphinxext.sitemap",
     "ose.sphinxext.maths",
     "ose.sphinxext.assets",
     "ose.sphinxext.decisions",

@@ -170,6 +170,22 @@ def test_a_rebuild_with_nothing_changed_executes_nothing(site):
     assert records.read_text() == before
 
 
+def test_the_sitemap_names_every_page_after_an_incremental_build(site):
+    page = site.root / "index.md"
+    page.write_text(page.read_text() + "\nOne sentence more, so that one page is written again.\n")
+    again = build_site(site.root)
+    assert again.status == 0, again.err
+    sitemap = (site.html / "sitemap.xml").read_text()
+    listed = [urlsplit(loc).path.lstrip("/") for loc in re.findall(r"<loc>(.*?)</loc>", sitemap)]
+    sources = {
+        p.relative_to(site.root).with_suffix(".html").as_posix()
+        for p in site.root.rglob("*.md")
+        if "_build" not in p.parts
+    }
+    assert sources <= set(listed), sorted(sources - set(listed))
+    assert listed == sorted(listed)  # the same file whatever the run had to write
+
+
 def test_a_lesson_with_cached_code_gets_its_own_record(site):
     probe = (site.root / "lessons" / "probe-cpu.md").read_text()
     twin = probe.replace("---\n\n# Kernel probe", "orphan: true\n---\n\n# Twin of the probe", 1)
