@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +23,8 @@ from ose.execution.runner import ExecutionSummary, execute_notebooks, prepare_en
 from ose.project import Project
 from ose.sphinx_run import run_sphinx
 from ose.staging import new_tree_name, published_tree, start_from, swap_in
-from ose.workshops.cli import publish_bundles
+from ose.workshops.cli import bundles_stamp, refresh_bundles, stamp_bundles
+from ose.workshops.manifest import BundleFile
 
 
 class SphinxFailed(Exception):
@@ -74,13 +75,24 @@ def build(
     summary = execute_notebooks(project, jobs=jobs, console=console, scheduler=scheduler)
     stages["execute"] = time.perf_counter() - start
 
+    stages.update(sphinx=0.0, bundles=0.0)
     with staged_html(project) as staging:
+        made: list[BundleFile] = []
+
+        def bundles() -> bool:
+            """Between two builds of one Sphinx application: the bundles, from the pages just
+            written; whether the pages that list them must be written again."""
+            start = time.perf_counter()
+            new, changed = refresh_bundles(project, staging, reuse=True)
+            made.extend(new)
+            stages["bundles"] = time.perf_counter() - start
+            return changed
+
         start = time.perf_counter()
-        sphinx_html(project, staging)
-        stages["sphinx"] = time.perf_counter() - start
-        start = time.perf_counter()
-        publish_bundles(project, staging, reuse=True)
-        stages["bundles"] = time.perf_counter() - start
+        sphinx_html(project, staging, then=bundles)
+        stages["sphinx"] = time.perf_counter() - start - stages["bundles"]
+        if made:
+            stamp_bundles(project, staging)
     return BuildReport(execution=summary, stage_seconds=stages)
 
 
@@ -103,9 +115,10 @@ def staged_html(project: Project) -> Iterator[Path]:
     swap_in(project.html_dir, tree)
 
 
-def sphinx_html(project: Project, outdir: Path) -> None:
-    """Sphinx's HTML builder into ``outdir``; SphinxFailed if it reported anything."""
-    status = run_sphinx(project, "html", outdir, project.doctrees_dir)
+def sphinx_html(project: Project, outdir: Path, then: Callable[[], bool] | None = None) -> None:
+    """Sphinx's HTML builder into ``outdir`` (and ``then``, :func:`run_sphinx`); SphinxFailed if
+    it reported anything."""
+    status = run_sphinx(project, "html", outdir, project.doctrees_dir, then=then)
     if interrupts.received():
         raise KeyboardInterrupt(interrupts.received())
     if status:
@@ -116,6 +129,8 @@ def _discard(project: Project, staging: Path) -> None:
     """Forget a failed Sphinx run: its output and what it read."""
     shutil.rmtree(staging, ignore_errors=True)
     _forget_read_pages(project.doctrees_dir)
+    # zips made into the dropped tree are gone with it: the next build makes them again
+    bundles_stamp(project).unlink(missing_ok=True)
 
 
 def _forget_read_pages(doctrees: Path) -> None:

@@ -43,6 +43,7 @@ def _complete(app: Sphinx, exception: Exception | None) -> None:
             break
     for entry in sorted(set(entries), key=lambda e: (e[0], e[1] or "")):
         links.put(entry)
+    setattr(app.builder, _WRITTEN, set())  # the same application may build again
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

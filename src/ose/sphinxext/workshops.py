@@ -4,7 +4,9 @@ instructor guide and its exercise handout, all rendered from :mod:`ose.workshops
 The workshops are read once per build (``builder-inited``) with the exercises and instructor
 notes of their lessons; a page that shows a lesson's blocks depends on the lesson's source, so it
 is read again when the lesson changes. The downloads table is a placeholder filled when the page
-is written, from the bundles' manifest, which ``ose build`` writes after the pages are read.
+is written, from the bundles' manifest: ``ose build`` makes the bundles from the pages Sphinx
+wrote, then builds once more with the same application, which writes the pages that list them
+(:func:`ose.sphinx_run.run_sphinx`); the manifest is read again before that second build.
 """
 
 from __future__ import annotations
@@ -60,14 +62,17 @@ def workshops_of(env: BuildEnvironment) -> Workshops:
 def _read(app: Sphinx) -> None:
     project = project_of(app)
     workshops, problems = read_workshops(project)
-    state = ose_state(app.env)
-    state.set_facts(CONCERN, workshops, problems)
+    ose_state(app.env).set_facts(CONCERN, workshops, problems)
+
+
+def _read_manifest(app: Sphinx, *_: Any) -> None:
+    """At every build of the application: the second one comes after the bundles were made."""
     try:
-        bundles = read_manifest(project)
+        bundles = read_manifest(project_of(app))
         found = []
     except ProblemsFound as error:
         bundles, found = {}, error.problems
-    state.set_facts(BUNDLES, bundles, found)
+    ose_state(app.env).set_facts(BUNDLES, bundles, found)
 
 
 def _outdated(
@@ -461,6 +466,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("workshop-guide", WorkshopGuideDirective)
     app.add_directive("workshop-handout", WorkshopHandoutDirective)
     app.connect("builder-inited", _read)
+    app.connect("env-before-read-docs", _read_manifest, priority=400)  # warned at 500
     app.connect("env-get-outdated", _outdated)
     app.connect("env-get-updated", _bundles_changed)
     app.connect("doctree-resolved", fill_downloads)

@@ -42,31 +42,52 @@ _SPHINX_AGAIN = (
 )
 
 
-def publish_bundles(
+def bundles_stamp(project: Project) -> Path:
+    """The digest of what the published bundles were made from (:func:`inputs_digest`)."""
+    return project.build_dir / "bundles" / "inputs.sha256"
+
+
+def refresh_bundles(
     project: Project,
     html_dir: Path,
     slug: str | None = None,
     max_mb: float | None = None,
     *,
     reuse: bool = False,
-) -> list[BundleFile]:
-    """The bundles, then Sphinx again for the pages that list them when the manifest changed
-    (an incremental build: only those pages), all into the site being built at ``html_dir``.
+) -> tuple[list[BundleFile], bool]:
+    """The bundles made into the site being built at ``html_dir``, and whether the manifest
+    changed (then the pages that list them must be written again).
 
     ``reuse``: keep the zips already in ``html_dir`` when nothing they are made from changed
-    since they were made (:func:`inputs_digest`); a no-op build then costs no zipping."""
-    from ose.build import SphinxFailed
-
+    since they were made (the stamp :func:`stamp_bundles` wrote); a no-op build then costs no
+    zipping."""
     path = manifest_path(project)
-    stamp = project.build_dir / "bundles" / "inputs.sha256"
+    stamp = bundles_stamp(project)
     if reuse and slug is None and path.is_file() and stamp.is_file():
         made = read_manifest(project)
         present = all((html_dir / b.file).is_file() for files in made.values() for b in files)
         if present and stamp.read_text(encoding="utf-8") == inputs_digest(project, html_dir):
-            return []
+            return [], False
     before = path.read_bytes() if path.is_file() else None
     bundles = make_bundles(project, html_dir, slug, max_mb)
-    if bundles and path.read_bytes() != before:
+    return bundles, bool(bundles) and path.read_bytes() != before
+
+
+def stamp_bundles(project: Project, html_dir: Path) -> None:
+    """Note what the bundles of ``html_dir`` were made from, once its pages list them."""
+    bundles_stamp(project).write_text(inputs_digest(project, html_dir), encoding="utf-8")
+
+
+def publish_bundles(
+    project: Project, html_dir: Path, slug: str | None = None, max_mb: float | None = None
+) -> list[BundleFile]:
+    """``ose bundle``: the bundles, then Sphinx again, in a process of its own, for the pages
+    that list them when the manifest changed, all into the site being built at ``html_dir``.
+    (``ose build`` makes them between two builds of one Sphinx application instead.)"""
+    from ose.build import SphinxFailed
+
+    bundles, changed = refresh_bundles(project, html_dir, slug, max_mb)
+    if changed:
         again = subprocess.run(
             [
                 sys.executable,
@@ -81,7 +102,7 @@ def publish_bundles(
         if again.returncode:
             raise SphinxFailed("Sphinx reported the problems above; _build/html is unchanged")
     if bundles and slug is None:
-        stamp.write_text(inputs_digest(project, html_dir), encoding="utf-8")
+        stamp_bundles(project, html_dir)
     return bundles
 
 
@@ -139,4 +160,10 @@ def add_bundle_command(commands: argparse._SubParsersAction) -> None:
     bundle.set_defaults(func=cmd_bundle)
 
 
-__all__ = ["add_bundle_command", "make_bundles", "publish_bundles"]
+__all__ = [
+    "add_bundle_command",
+    "make_bundles",
+    "publish_bundles",
+    "refresh_bundles",
+    "stamp_bundles",
+]
