@@ -6,6 +6,7 @@ compiledir, the JAX compilation cache, execution records and logs all live below
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,14 +78,19 @@ class Project:
         return None
 
     def markdown_sources(self) -> Iterator[Path]:
-        """Every ``.md`` file that may become a page, in a stable order."""
-        for path in sorted(self.root.rglob("*.md")):
-            relative = path.relative_to(self.root)
-            if any(part in EXCLUDED_DIRS or part.startswith(".") for part in relative.parts[:-1]):
-                continue
-            if len(relative.parts) == 1 and path.name in ROOT_FILES_NOT_PAGES:
-                continue
-            yield path
+        """Every ``.md`` file that may become a page, in a stable order. Excluded folders are
+        not walked at all: a checkout holds virtual environments of tens of thousands of files
+        (symbolic links to folders are not followed, as ``Path.rglob`` does not)."""
+        found = []
+        for folder, folders, files in os.walk(self.root):
+            folders[:] = [f for f in folders if f not in EXCLUDED_DIRS and not f.startswith(".")]
+            top = folder == str(self.root)
+            found += [
+                Path(folder, name)
+                for name in files
+                if name.endswith(".md") and not (top and name in ROOT_FILES_NOT_PAGES)
+            ]
+        yield from sorted(found)
 
     def relative(self, path: Path) -> str:
         return path.resolve().relative_to(self.root).as_posix()
