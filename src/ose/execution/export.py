@@ -8,6 +8,8 @@ on a fresh copy, so that the download shows what the page shows.
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -24,12 +26,30 @@ PUBLISHED_KERNELSPEC = {
 
 
 def executed_notebook(cache_path: Path | None, source: Path) -> dict[str, Any] | None:
-    """The text notebook ``source`` merged with its outputs in the cache; None if not cached."""
+    """The text notebook ``source`` merged with its outputs in the cache; None if not cached.
+
+    Each caller gets a copy of its own to change."""
+    if cache_path is None or not cache_path.is_dir():
+        return None
+    try:
+        versions = (source.stat(), (cache_path / "global.db").stat())
+    except OSError:
+        return _merged(cache_path, source)
+    key = tuple((s.st_mtime_ns, s.st_size) for s in versions)
+    return copy.deepcopy(_merged_once(cache_path, source, key))
+
+
+@functools.lru_cache(maxsize=1024)
+def _merged_once(cache_path: Path, source: Path, _versions: tuple[Any, ...]) -> Any:
+    """Once per version of the lesson and of the cache: a build merges each lesson for its page's
+    download and again for each bundle that holds it."""
+    return _merged(cache_path, source)
+
+
+def _merged(cache_path: Path, source: Path) -> dict[str, Any] | None:
     from jupyter_cache import get_cache
     from myst_nb.core.utils import coalesce_streams
 
-    if cache_path is None or not cache_path.is_dir():
-        return None
     try:
         _, notebook = get_cache(str(cache_path)).merge_match_into_notebook(read_notebook(source))
     except KeyError:
