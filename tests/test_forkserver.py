@@ -54,10 +54,17 @@ def test_each_lesson_gets_a_fresh_kernel_forked_in_its_own_folder_and_environmen
     assert int(parent) == server.process.pid  # forked by the server, not started anew
 
     monkeypatch.setenv("OSE_PROBE", "second")
-    out = _run(second, "print('leaked' in globals())", probe, "import helper; print(helper.VALUE)")
+    out = _run(
+        second,
+        "print('leaked' in globals())",
+        probe,
+        "import helper; print(helper.VALUE)",
+        "import sys; print(sorted(m for m in sys.modules if m.split('.')[0] == 'ose'))",
+    )
     assert out[0] == "False"  # nothing of the first lesson's kernel
     assert out[1].split(" ")[:2] == [str(second), "second"]
     assert out[2] == "from the lesson folder"  # the lesson's folder is importable, as usual
+    assert out[3] == "[]"  # nor anything of the build's own code
 
 
 def test_a_cell_past_its_timeout_is_stopped_in_a_forked_kernel(tmp_path):

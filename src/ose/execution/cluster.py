@@ -41,6 +41,7 @@ from rich.console import Console
 
 from ose.core.text import read_text
 from ose.environment import environment_fingerprint
+from ose.execution import forkserver
 from ose.execution.runner import (
     ExecutorFailed,
     LessonOutcome,
@@ -48,7 +49,6 @@ from ose.execution.runner import (
     first_line,
     run_lesson,
 )
-from ose.interrupts import worker_process
 from ose.kernels import CACHE_DIR_VARIABLE, ensure_kernels
 from ose.project import Project
 
@@ -140,7 +140,7 @@ class LessonWorkerSetup(WorkerPlugin):
         self.pool = ProcessPoolExecutor(
             max_workers=max(1, worker.state.nthreads),
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=worker_process,
+            initializer=forkserver.lesson_process,
         )
 
     def teardown(self, worker: Any) -> None:

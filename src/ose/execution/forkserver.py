@@ -88,14 +88,27 @@ def supported() -> bool:
     return hasattr(os, "pidfd_open") and hasattr(socket, "send_fds")
 
 
-def server() -> _Server | None:
-    """This process's fork server, started on first use; None where kernels cannot be forked."""
+def server(wait: bool = True) -> _Server | None:
+    """This process's fork server, started on first use; None where kernels cannot be forked.
+
+    ``wait=False`` starts it and returns at once: it imports while this process does too."""
     global _server
     if not supported():
         return None
     if _server is None or (_server.ready and _server.process.poll() is not None):
         _server = _Server()  # the first, or one to replace a server that died
+    if not wait:
+        return None
     return _server if _server.wait_ready() else None
+
+
+def lesson_process() -> None:
+    """Initializer of the processes that run lessons: those of
+    :func:`ose.interrupts.worker_process`, and a fork server warming up from the start."""
+    from ose.interrupts import worker_process  # not at the top: the server runs this file
+
+    worker_process()
+    server(wait=False)
 
 
 class _ForkedKernel:

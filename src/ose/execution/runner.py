@@ -68,7 +68,7 @@ from ose.execution.records import (
     load_records,
     save_records,
 )
-from ose.interrupts import stop_descendants, worker_process
+from ose.interrupts import stop_descendants
 from ose.kernels import CACHE_DIR_VARIABLE, KERNELS, ensure_kernels
 from ose.project import Project
 
@@ -600,7 +600,7 @@ class LocalExecutor:
         self._pool = ProcessPoolExecutor(
             max_workers=jobs,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=worker_process,
+            initializer=forkserver.lesson_process,
         )
 
     def start(self, task: LessonTask, priority: int) -> Future[LessonOutcome]:
