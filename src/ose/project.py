@@ -87,7 +87,8 @@ class Project:
             top = folder == str(self.root)
             found += [
                 Path(folder, name)
-                for name in files
+                # a folder named like a page is reported as one that cannot be read
+                for name in (*files, *folders)
                 if name.endswith(".md") and not (top and name in ROOT_FILES_NOT_PAGES)
             ]
         yield from sorted(found)
