@@ -9,7 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ose.core.problems import ProblemsFound
 from ose.environment import execution_cache_dir
 from ose.project import Project
 
@@ -63,14 +62,15 @@ def run_sphinx(
             )
             assets = _page_assets(app)
             app.build()
-            if app.statuscode == 0 and then is not None and then():
-                _page_assets(app, assets)
-                app.build()
-        except ProblemsFound:
-            raise  # the step's own one-line problems, for the caller to print
         except (Exception, KeyboardInterrupt) as error:
-            _report(handle_exception, error, app)
-            return 2
+            return _report(handle_exception, error, app)
+        if app.statuscode or then is None or not then():  # then's exceptions: not Sphinx's
+            return app.statuscode
+        try:
+            _page_assets(app, assets)
+            app.build()
+        except (Exception, KeyboardInterrupt) as error:
+            return _report(handle_exception, error, app)
         return app.statuscode
 
 
@@ -93,11 +93,12 @@ def _page_assets(app: Any, saved: list[list[Any]] | None = None) -> list[list[An
     return [list(items) for items in lists]
 
 
-def _report(handle: Callable[..., None], error: BaseException, app: object | None) -> None:
-    """What ``sphinx-build`` says of an exception in Sphinx or an extension."""
+def _report(handle: Callable[..., None], error: BaseException, app: object | None) -> int:
+    """What ``sphinx-build`` says of an exception in Sphinx or an extension; its status."""
     handle(
         error,
         stderr=sys.stderr,
         message_log=getattr(app, "messagelog", ()),
         extensions=getattr(app, "extensions", {}).values(),
     )
+    return 2

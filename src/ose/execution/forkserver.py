@@ -41,7 +41,7 @@ _MESSAGE_BYTES = 1 << 20
 
 
 class _Server:
-    """This process's end of its fork server (one per lesson process, started on first use)."""
+    """This process's end of its fork server (one per lesson process, started with it)."""
 
     def __init__(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
