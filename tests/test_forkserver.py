@@ -106,3 +106,50 @@ def test_a_lesson_still_runs_after_its_fork_server_died(tmp_path):
     assert _run(tmp_path, "print(1 + 1)") == ["2"]
     replacement = forkserver.server()
     assert replacement is not None and replacement.process.pid != dead.process.pid
+
+
+def test_a_lesson_that_imports_the_stack_finds_it_imported_and_behaves_as_if_it_had(
+    tmp_path, monkeypatch
+):
+    server = forkserver.server()
+    assert server is not None
+    probe = "import os, sys, numpy\n"
+    probe += "print(os.getppid(), 'pytensor' in sys.modules, numpy.random.random())"
+    lesson = (
+        probe,
+        "import pytensor, logging\nlogging.getLogger('pytensor').warning('said by pytensor')",
+    )
+    monkeypatch.setenv(forkserver.PRELOAD_VARIABLE, forkserver.stack_imports(lesson))
+    first, second = _run(tmp_path, *lesson), _run(tmp_path, *lesson)
+    warm, imported, draw = first[0].split()
+    assert imported == "True"  # imported before the lesson asked
+    assert psutil.Process(int(warm)).ppid() == server.process.pid  # by a warm child of the server
+    assert second[0].split()[:2] == [warm, "True"]
+    assert second[0].split()[2] != draw  # each kernel draws its own random numbers
+    assert first[1] == second[1] == "said by pytensor"  # a library's log reaches the cell
+
+    monkeypatch.setenv(forkserver.PRELOAD_VARIABLE, forkserver.stack_imports([probe]))
+    cold = _run(tmp_path, probe)[0].split()
+    assert cold[:2] == [str(server.process.pid), "False"]  # nothing imported that it does not
+
+
+def test_the_stack_a_lesson_imports_is_read_from_its_import_lines():
+    cells = ["import numpy as np, pymc as pm", "from pytensor.tensor import matrix\n# import arviz"]
+    assert forkserver.stack_imports(cells) == "pymc,pytensor"
+    assert forkserver.stack_imports(["print('import pymc')", "x = 1"]) == ""
+
+
+def test_an_import_that_prints_or_fails_is_left_to_the_lesson(tmp_path):
+    (tmp_path / "noisy.py").write_text("print('hello from the import')\n")
+    (tmp_path / "broken.py").write_text("raise ImportError('no')\n")
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[1])\n"
+        "from ose.execution import forkserver\n"
+        "print(forkserver._warm_up(['noisy']), forkserver._warm_up(['broken']), sep='|')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == (
+        "importing noisy printed something|importing broken failed: ImportError"
+    )

@@ -29,6 +29,7 @@ import subprocess
 import sys
 import threading
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from jupyter_client.connect import KernelConnectionInfo
@@ -204,9 +205,11 @@ def _become_kernel(request: dict[str, Any], fds: list[int], start_path: str) -> 
         os.environ.clear()
         os.environ.update(request["env"])
         os.chdir(request["cwd"])
-        if sys.path and sys.path[0] in ("", start_path):
-            del sys.path[0]  # as ipykernel_launcher does; the kernel's shell adds its folder
-        # the parent to outlive is this server, the process the kernel was forked from
+        _drop_start_path(start_path)  # as ipykernel_launcher does; the shell adds the folder
+        random = sys.modules.get("numpy.random")
+        if random is not None:  # its global generator was seeded once, in the warm server
+            random.seed()
+        # the parent to outlive is the server the kernel was forked from
         sys.argv = ["ipykernel_launcher", *request["argv"][3:]]
         sys.argv.append(f"--IPKernelApp.parent_handle={os.getppid()}")
         from ipykernel import kernelapp
@@ -229,10 +232,228 @@ def _become_kernel(request: dict[str, Any], fds: list[int], start_path: str) -> 
         os._exit(code if isinstance(code, int) else 1)
 
 
+def _drop_start_path(start_path: str) -> None:
+    """The server's own folder leads ``sys.path`` (it runs by path); no import may find a
+    module of it."""
+    if sys.path and sys.path[0] == start_path:
+        del sys.path[0]
+
+
 def _reap() -> None:
     with contextlib.suppress(ChildProcessError):
         while os.waitpid(-1, os.WNOHANG)[0]:
             pass
+
+
+class _CurrentStream:
+    """``sys.stderr`` (or stdout) as it is when written to: in a kernel, the cell's output."""
+
+    def __init__(self, name: str) -> None:
+        self.name = f"<{name}>"
+        self._attribute = name
+
+    def write(self, text: str) -> int:
+        return int(getattr(sys, self._attribute).write(text) or 0)
+
+    def flush(self) -> None:
+        getattr(sys, self._attribute).flush()
+
+
+def _warm_up(modules: list[str]) -> str | None:
+    """Import ``modules`` as a lesson's first cell would; why this process cannot stand in for
+    that import (None: it can).
+
+    A lesson's kernel must see what a lesson importing them would see, so: a root log handler is
+    in place as they import, as the kernel's set-up puts one before the lesson (PyMC then
+    installs none of its own); the import may print nothing (it would belong on the page), leave
+    no thread running (fork would copy one) and no log handler bound to this process's streams
+    (they follow the kernel's ``sys.stderr`` instead, that is, the cell's output)."""
+    import importlib
+    import logging
+    import tempfile
+
+    placeholder = logging.NullHandler()
+    logging.root.addHandler(placeholder)
+    with tempfile.TemporaryFile() as printed:
+        saved = [os.dup(1), os.dup(2)]
+        os.dup2(printed.fileno(), 1)
+        os.dup2(printed.fileno(), 2)
+        why = None
+        try:
+            for module in modules:
+                importlib.import_module(module)
+        except BaseException as exc:  # a broken install: the lesson's own import will say so
+            why = f"importing {module} failed: {type(exc).__name__}"
+        finally:
+            with contextlib.suppress(Exception):
+                sys.stdout.flush()
+                sys.stderr.flush()
+            for target, fd in enumerate(saved, start=1):
+                os.dup2(fd, target)
+                os.close(fd)
+            logging.root.removeHandler(placeholder)
+        if why is None and printed.seek(0, os.SEEK_END):
+            why = f"importing {', '.join(modules)} printed something"
+    if why is None and _threads() != 1:
+        why = f"importing {', '.join(modules)} started threads"
+    loggers = [logging.root, *logging.root.manager.loggerDict.values()]
+    for logger in loggers:
+        for handler in getattr(logger, "handlers", ()):
+            stream = getattr(handler, "stream", None)
+            for name in ("stderr", "stdout"):
+                if stream is not None and stream in (
+                    getattr(sys, name),
+                    getattr(sys, f"__{name}__"),
+                ):
+                    handler.setStream(_CurrentStream(name))
+    return why
+
+
+#: the lesson stack a kernel may have imported before the lesson starts, in import order
+PRELOADABLE = ("pymc", "pytensor", "arviz")
+#: the variable naming, for one kernel, the modules of :data:`PRELOADABLE` its lesson imports
+PRELOAD_VARIABLE = "OSE_KERNEL_PRELOAD"
+#: variables that differ from lesson to lesson and that no import reads
+_PER_LESSON = frozenset({PRELOAD_VARIABLE, "OSE_INFERENCEDATA_DIR", "JPY_SESSION_NAME"})
+#: warm servers one server keeps at most (each holds the stack in memory)
+_WARM_SERVERS = 3
+
+
+def stack_imports(sources: Iterable[str]) -> str:
+    """The modules of :data:`PRELOADABLE` that a lesson's code cells import, as
+    :data:`PRELOAD_VARIABLE` names them (a line that only looks like an import costs at most a
+    preload; the lesson's own import still runs)."""
+    found: set[str] = set()
+    for source in sources:
+        for line in source.splitlines():
+            words = line.split()
+            if len(words) >= 2 and words[0] == "from":
+                names = [words[1]]
+            elif len(words) >= 2 and words[0] == "import":
+                names = [
+                    part.split()[0]
+                    for part in line.split("import", 1)[1].split(",")
+                    if part.strip()
+                ]
+            else:
+                continue
+            found.update(name.split(".")[0] for name in names)
+    return ",".join(module for module in PRELOADABLE if module in found)
+
+
+class _WarmServers:
+    """The server's children that imported a lesson stack, one per stack and environment, each
+    forking the kernels of the lessons that import that stack (a lesson's import of PyMC is
+    then already done: 4 to 6 s of each PyMC lesson)."""
+
+    def __init__(self, start_path: str, channel: socket.socket) -> None:
+        self.start_path = start_path
+        self.channel = channel
+        #: the socket to each, by stack and environment; None where warming up failed
+        self.servers: dict[str, socket.socket | None] = {}
+
+    def route(self, request: dict[str, Any]) -> socket.socket | None:
+        """The warm server for this kernel, started on first need; None: fork it cold."""
+        env: dict[str, str] = request["env"]
+        wanted = env.get(PRELOAD_VARIABLE, "").split(",")
+        modules = [module for module in PRELOADABLE if module in wanted]
+        if not modules:
+            return None
+        shared = {k: v for k, v in env.items() if k not in _PER_LESSON}
+        key = json.dumps([modules, request["argv"][:3], shared], sort_keys=True)
+        if key not in self.servers:
+            if len(self.servers) >= _WARM_SERVERS:
+                oldest = self.servers.pop(next(iter(self.servers)))
+                if oldest is not None:
+                    oldest.close()  # it exits, and no kernel of it runs: lessons run one by one
+            self.servers[key] = self._start(modules, env, request["cwd"])
+        return self.servers[key]
+
+    def lost(self, server: socket.socket) -> None:
+        """``server`` went away: the lessons it served are forked cold from now on."""
+        server.close()
+        for key, other in self.servers.items():
+            if other is server:
+                self.servers[key] = None
+
+    def _start(self, modules: list[str], env: dict[str, str], cwd: str) -> socket.socket | None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                ours.close()
+                self.channel.close()
+                for other in self.servers.values():
+                    if other is not None:
+                        other.close()
+                _drop_start_path(self.start_path)
+                os.environ.clear()
+                os.environ.update({k: v for k, v in env.items() if k not in _PER_LESSON})
+                os.chdir(cwd)
+                why = _warm_up(modules)
+                theirs.send(json.dumps({"ready": why is None, "why": why}).encode())
+                if why is None:
+                    _serve(theirs, self.start_path, None)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        theirs.close()
+        readable, _, _ = select.select([ours], [], [], 300)
+        message = ours.recv(_MESSAGE_BYTES) if readable else b""
+        if not message or json.loads(message).get("ready") is not True:
+            ours.close()
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            return None
+        return ours
+
+
+def _forward(server: socket.socket, message: bytes, fds: list[int]) -> tuple[bytes, int] | None:
+    """Have a warm server fork the kernel; its reply and pidfd (None: it went away)."""
+    try:
+        socket.send_fds(server, [message], fds)
+        reply, back, _, _ = socket.recv_fds(server, _MESSAGE_BYTES, 1)
+    except OSError:
+        return None
+    if not reply or not back:
+        return None
+    return reply, back[0]
+
+
+def _serve(channel: socket.socket, start_path: str, warm: _WarmServers | None) -> None:
+    """Fork a kernel for each request until the other end of ``channel`` closes: from a warm
+    server where the lesson imports the stack and one can be had, or from this process."""
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(channel, _MESSAGE_BYTES, 3)
+        except OSError:
+            return
+        if not message:
+            return
+        request = json.loads(message)
+        target = warm.route(request) if warm is not None else None
+        answer = _forward(target, message, fds) if target is not None else None
+        if answer is None:
+            if target is not None and warm is not None:
+                warm.lost(target)
+            _reap()
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:
+                channel.close()
+                if warm is not None:
+                    for server in warm.servers.values():
+                        if server is not None:
+                            server.close()
+                _become_kernel(request, fds, start_path)
+            answer = json.dumps({"pid": pid}).encode(), os.pidfd_open(pid)
+        for fd in fds:
+            os.close(fd)
+        socket.send_fds(channel, [answer[0]], [answer[1]])
+        os.close(answer[1])
 
 
 def serve(channel_fd: int) -> None:
@@ -254,25 +475,7 @@ def serve(channel_fd: int) -> None:
 
     # fork() copies one thread: a process running others could hand the kernel a held lock
     channel.send(json.dumps({"ready": _threads() == 1}).encode())
-    while True:
-        try:
-            message, fds, _, _ = socket.recv_fds(channel, _MESSAGE_BYTES, 3)
-        except OSError:
-            return
-        if not message:
-            return
-        _reap()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:
-            channel.close()
-            _become_kernel(json.loads(message), fds, start_path)
-        for fd in fds:
-            os.close(fd)
-        pidfd = os.pidfd_open(pid)
-        socket.send_fds(channel, [json.dumps({"pid": pid}).encode()], [pidfd])
-        os.close(pidfd)
+    _serve(channel, start_path, _WarmServers(start_path, channel))
 
 
 if __name__ == "__main__":

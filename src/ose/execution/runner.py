@@ -195,6 +195,8 @@ def run_lesson(task: LessonTask) -> LessonOutcome:
         shutil.rmtree(task.inferencedata_dir, ignore_errors=True)
         os.environ[INFERENCEDATA_DIR] = task.inferencedata_dir  # the kernel inherits it
     forkserver.server()  # started before the kernel's log is this process's stderr
+    code = (cell.source for cell in notebook.cells if cell.cell_type == "code")
+    os.environ[forkserver.PRELOAD_VARIABLE] = forkserver.stack_imports(code)
     client = NotebookClient(
         notebook,
         timeout=task.timeout,
