@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import psutil
 import pytest
 
 from conftest import BuiltSite, build_site, make_fixture_site, run_cli
@@ -168,6 +170,28 @@ def test_a_rebuild_with_nothing_changed_executes_nothing(site):
     assert "executed 0 of 3 lessons (3 from cache)" in again.out
     assert "Executing notebook" not in again.err  # Sphinx executed nothing either
     assert records.read_text() == before
+
+
+def _build_processes() -> set[int]:
+    """Lesson processes, fork servers and kernels running on this machine."""
+    found = set()
+    for process in psutil.process_iter(["cmdline"]):
+        line = " ".join(process.info["cmdline"] or [])
+        if any(part in line for part in ("forkserver.py", "multiprocessing.spawn", "ipykernel")):
+            found.add(process.pid)
+    return found
+
+
+def test_a_build_that_needs_no_kernel_leaves_no_process_behind(site):
+    # the build starts a lesson process as it starts, before it knows whether one is needed
+    before = _build_processes()
+    again = build_site(site.root)
+    assert again.status == 0, again.err
+    assert "executed 0 of 3 lessons" in again.out
+    deadline = time.monotonic() + 30
+    while _build_processes() - before and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert _build_processes() - before == set()
 
 
 def test_the_sitemap_names_every_page_after_an_incremental_build(site):

@@ -7,6 +7,7 @@ succeeds is published, by switching the ``_build/html`` link in one rename
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -19,7 +20,13 @@ from rich.console import Console
 from ose import interrupts
 from ose.check import check_sources
 from ose.core.problems import ProblemsFound
-from ose.execution.runner import ExecutionSummary, execute_notebooks, prepare_environment
+from ose.execution.runner import (
+    ExecutionSummary,
+    LocalExecutor,
+    execute_notebooks,
+    prepare_environment,
+    run_lesson,
+)
 from ose.project import Project
 from ose.sphinx_run import run_sphinx
 from ose.staging import new_tree_name, published_tree, start_from, swap_in
@@ -65,15 +72,26 @@ def build(
     console = console or Console(stderr=True)
     stages: dict[str, float] = {}
 
-    start = time.perf_counter()
-    problems = check_sources(project)
-    if problems:
-        raise ProblemsFound(problems)
-    stages["check"] = time.perf_counter() - start
+    early: LocalExecutor | None = None
+    if scheduler is None:  # a lesson process starts as the build does, in case one is needed
+        prepare_environment(project)  # which it inherits, as the kernels' cache folder
+        early = LocalExecutor(jobs or os.cpu_count() or 1, run_lesson)
+        early.start_early()
+    try:
+        start = time.perf_counter()
+        problems = check_sources(project)
+        if problems:
+            raise ProblemsFound(problems)
+        stages["check"] = time.perf_counter() - start
 
-    start = time.perf_counter()
-    summary = execute_notebooks(project, jobs=jobs, console=console, scheduler=scheduler)
-    stages["execute"] = time.perf_counter() - start
+        start = time.perf_counter()
+        summary = execute_notebooks(
+            project, jobs=jobs, console=console, scheduler=scheduler, local=early
+        )
+        stages["execute"] = time.perf_counter() - start
+    finally:
+        if early is not None:  # no lesson needed it, they are done, or the build stopped
+            early.close(wait=False)
 
     stages.update(sphinx=0.0, bundles=0.0)
     with staged_html(project) as staging:

@@ -474,7 +474,10 @@ def serve(channel_fd: int) -> None:
     import psutil  # noqa: F401
 
     # fork() copies one thread: a process running others could hand the kernel a held lock
-    channel.send(json.dumps({"ready": _threads() == 1}).encode())
+    try:
+        channel.send(json.dumps({"ready": _threads() == 1}).encode())
+    except OSError:  # the lesson process is gone already (a build that needed none)
+        return
     _serve(channel, start_path, _WarmServers(start_path, channel))
 
 

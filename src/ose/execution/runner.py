@@ -514,9 +514,11 @@ def execute_notebooks(
     console: Console | None = None,
     worker: Callable[[LessonTask], LessonOutcome] = run_lesson,
     scheduler: str | None = None,
+    local: LocalExecutor | None = None,
 ) -> ExecutionSummary:
-    """Execute every lesson not already in the cache, on this machine's cores (``jobs``) or on
-    the Dask cluster at ``scheduler``; raise ProblemsFound if any fails."""
+    """Execute every lesson not already in the cache, on this machine's cores (``jobs``, or
+    ``local``'s processes, already started) or on the Dask cluster at ``scheduler``; raise
+    ProblemsFound if any fails."""
     console = console or Console(stderr=True)
     started = time.perf_counter()
     cache_path = prepare_environment(project)
@@ -558,7 +560,7 @@ def execute_notebooks(
         save_records(project.records_path, records)
     if tasks:
         try:
-            with _executor(project, scheduler, jobs, worker, console) as executor:
+            with _executor(project, scheduler, jobs, worker, console, local) as executor:
                 tasks = _refuse_gpu_lessons(tasks, executor, summary)
                 _run_tasks(project, tasks, executor, cache, records, summary, console)
         finally:  # interrupted or not, the lessons settled so far are cached: record them
@@ -605,6 +607,12 @@ class LocalExecutor:
             initializer=forkserver.lesson_process,
         )
 
+    def start_early(self) -> None:
+        """Start a lesson process ahead of the first lesson: it and its fork server import while
+        the build checks its sources and looks lessons up in the cache (an edited lesson waits
+        for neither)."""
+        self._pool.submit(_ready)
+
     def start(self, task: LessonTask, priority: int) -> Future[LessonOutcome]:
         return self._pool.submit(self._worker, task)
 
@@ -622,8 +630,12 @@ class LocalExecutor:
         self._pool.shutdown(wait=False, cancel_futures=True)
         stop_descendants()
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=True)
+    def close(self, wait: bool = True) -> None:
+        self._pool.shutdown(wait=wait, cancel_futures=True)
+
+
+def _ready() -> None:
+    """Nothing: what :meth:`LocalExecutor.start_early` has a lesson process run."""
 
 
 @contextlib.contextmanager
@@ -633,6 +645,7 @@ def _executor(
     jobs: int | None,
     worker: Callable[[LessonTask], LessonOutcome],
     console: Console,
+    local: LocalExecutor | None = None,
 ) -> Iterator[LessonExecutor]:
     if scheduler:
         from ose.execution.cluster import DaskExecutor  # distributed is imported only for it
@@ -640,7 +653,7 @@ def _executor(
         with DaskExecutor.connect(project, scheduler, console) as remote:
             yield remote
         return
-    local = LocalExecutor(jobs or os.cpu_count() or 1, worker)
+    local = local or LocalExecutor(jobs or os.cpu_count() or 1, worker)
     try:
         yield local
     except BaseException:

@@ -10,6 +10,7 @@ notebooks with answers and notes, the guide, and an offline copy of the pages.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import io
@@ -25,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from ose.core.dates import build_date
 from ose.core.problems import Problem, ProblemsFound
@@ -220,12 +221,45 @@ class Environment:
     pins: dict[str, object]
 
 
+def _version_of(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+@functools.lru_cache(maxsize=2)
+def _parsed_lock(lock: str, *version: int) -> dict[str, Any]:
+    """``uv.lock`` read once per version of it (every workshop's bundle reads it)."""
+    return tomllib.loads(Path(lock).read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=2)
+def _exported_lock(lock: str, uv: str, *version: int) -> subprocess.CompletedProcess[str]:
+    """The whole lock as uv exports it, once per version of it; each bundle keeps its part."""
+    return subprocess.run(
+        [
+            uv,
+            "export",
+            "--frozen",
+            "--format",
+            "requirements-txt",
+            "--no-emit-project",
+            "--no-dev",
+            "--no-header",
+            "--no-annotate",
+        ],
+        cwd=Path(lock).parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 def learner_environment(project: Project, lessons: Iterable[Lesson]) -> Environment:
     """The part of ``uv.lock`` a learner needs, exported by uv with every hash."""
     lock = project.lock_file
     if lock is None:
         raise ProblemsFound.single("uv.lock", "no uv.lock found (a bundle pins its environment)")
-    data = tomllib.loads(lock.read_text(encoding="utf-8"))
+    data = _parsed_lock(str(lock), *_version_of(lock))
     packages = {_normal(p["name"]): p for p in data.get("package", [])}
     lessons = list(lessons)
     roots = list(LEARNER_ROOTS)
@@ -253,23 +287,7 @@ def learner_environment(project: Project, lessons: Iterable[Lesson]) -> Environm
             "exporting the pinned environment needs uv (run python3 tools/nox.py once, "
             "or pip install uv)",
         )
-    result = subprocess.run(
-        [
-            uv,
-            "export",
-            "--frozen",
-            "--format",
-            "requirements-txt",
-            "--no-emit-project",
-            "--no-dev",
-            "--no-header",
-            "--no-annotate",
-        ],
-        cwd=lock.parent,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = _exported_lock(str(lock), uv, *_version_of(lock))
     if result.returncode != 0:
         first = (result.stderr.strip().splitlines() or ["no message"])[0]
         raise ProblemsFound.single(shown, f"uv export failed: {first}")
