@@ -352,8 +352,9 @@ class _WarmServers:
         #: the socket to each, by stack and environment; None where warming up failed
         self.servers: dict[str, socket.socket | None] = {}
 
-    def route(self, request: dict[str, Any]) -> socket.socket | None:
-        """The warm server for this kernel, started on first need; None: fork it cold."""
+    def route(self, request: dict[str, Any], fds: list[int]) -> socket.socket | None:
+        """The warm server for this kernel (whose standard streams are ``fds``), started on
+        first need; None: fork it cold."""
         env: dict[str, str] = request["env"]
         wanted = env.get(PRELOAD_VARIABLE, "").split(",")
         modules = [module for module in PRELOADABLE if module in wanted]
@@ -366,7 +367,7 @@ class _WarmServers:
                 oldest = self.servers.pop(next(iter(self.servers)))
                 if oldest is not None:
                     oldest.close()  # it exits, and no kernel of it runs: lessons run one by one
-            self.servers[key] = self._start(modules, env, request["cwd"])
+            self.servers[key] = self._start(modules, env, request["cwd"], fds)
         return self.servers[key]
 
     def lost(self, server: socket.socket) -> None:
@@ -376,7 +377,9 @@ class _WarmServers:
             if other is server:
                 self.servers[key] = None
 
-    def _start(self, modules: list[str], env: dict[str, str], cwd: str) -> socket.socket | None:
+    def _start(
+        self, modules: list[str], env: dict[str, str], cwd: str, fds: list[int]
+    ) -> socket.socket | None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         pid = os.fork()
         if pid == 0:
@@ -384,6 +387,8 @@ class _WarmServers:
             try:
                 ours.close()
                 self.channel.close()
+                for fd in fds:  # the first kernel's streams: its own, not the warm server's
+                    os.close(fd)
                 for other in self.servers.values():
                     if other is not None:
                         other.close()
@@ -433,7 +438,7 @@ def _serve(channel: socket.socket, start_path: str, warm: _WarmServers | None) -
         if not message:
             return
         request = json.loads(message)
-        target = warm.route(request) if warm is not None else None
+        target = warm.route(request, fds) if warm is not None else None
         answer = _forward(target, message, fds) if target is not None else None
         if answer is None:
             if target is not None and warm is not None:
