@@ -7,7 +7,6 @@ succeeds is published, by switching the ``_build/html`` link in one rename
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -25,7 +24,6 @@ from ose.execution.runner import (
     LocalExecutor,
     execute_notebooks,
     prepare_environment,
-    run_lesson,
 )
 from ose.project import Project
 from ose.sphinx_run import run_sphinx
@@ -74,9 +72,7 @@ def build(
 
     early: LocalExecutor | None = None
     if scheduler is None:  # a lesson process starts as the build does, in case one is needed
-        prepare_environment(project)  # which it inherits, as the kernels' cache folder
-        early = LocalExecutor(jobs or os.cpu_count() or 1, run_lesson)
-        early.start_early()
+        early = LocalExecutor.started_early(project, jobs)
     try:
         start = time.perf_counter()
         problems = check_sources(project)

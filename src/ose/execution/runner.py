@@ -607,11 +607,16 @@ class LocalExecutor:
             initializer=forkserver.lesson_process,
         )
 
-    def start_early(self) -> None:
-        """Start a lesson process ahead of the first lesson: it and its fork server import while
-        the build checks its sources and looks lessons up in the cache (an edited lesson waits
-        for neither)."""
-        self._pool.submit(_ready)
+    @classmethod
+    def started_early(cls, project: Project, jobs: int | None) -> LocalExecutor:
+        """An executor whose first lesson process starts now, ahead of the first lesson: it and
+        its fork server import while the build checks its sources and looks lessons up in the
+        cache (an edited lesson waits for neither). Nothing of the project is read here: the
+        process inherits only where the kernels' caches will be."""
+        os.environ[CACHE_DIR_VARIABLE] = str(project.cache_dir)
+        local = cls(jobs or os.cpu_count() or 1, run_lesson)
+        local._pool.submit(_ready)
+        return local
 
     def start(self, task: LessonTask, priority: int) -> Future[LessonOutcome]:
         return self._pool.submit(self._worker, task)
@@ -635,7 +640,7 @@ class LocalExecutor:
 
 
 def _ready() -> None:
-    """Nothing: what :meth:`LocalExecutor.start_early` has a lesson process run."""
+    """Nothing: what :meth:`LocalExecutor.started_early` has a lesson process run."""
 
 
 @contextlib.contextmanager
