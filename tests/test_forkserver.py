@@ -133,6 +133,12 @@ def test_a_lesson_that_imports_the_stack_finds_it_imported_and_behaves_as_if_it_
     assert cold[:2] == [str(server.process.pid), "False"]  # nothing imported that it does not
 
 
+def test_variables_that_differ_per_lesson_do_not_each_warm_a_server_of_their_own():
+    from ose.execution.guard_kernel import INFERENCEDATA_DIR
+
+    assert INFERENCEDATA_DIR in forkserver._PER_LESSON
+
+
 def test_the_stack_a_lesson_imports_is_read_from_its_import_lines():
     cells = ["import numpy as np, pymc as pm", "from pytensor.tensor import matrix\n# import arviz"]
     assert forkserver.stack_imports(cells) == "pymc,pytensor"

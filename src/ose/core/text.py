@@ -63,3 +63,10 @@ def read_text(path: Path, root: Path | None = None) -> str:
             [Problem.at(path, 0, f"cannot be read ({reason.lower()})", root)]
         ) from None
     return decode(data, path, root)
+
+
+def file_version(path: Path) -> tuple[int, int]:
+    """What an in-process cache keys a file's content by: its modification time and size
+    (OSError where it cannot be read)."""
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ose.core.text import file_version
 from ose.execution.notebooks import read_notebook
 
 #: The kernel a published notebook names, so that it opens in Colab, Binder or a learner's own
@@ -32,10 +33,9 @@ def executed_notebook(cache_path: Path | None, source: Path) -> dict[str, Any] |
     if cache_path is None or not cache_path.is_dir():
         return None
     try:
-        versions = (source.stat(), (cache_path / "global.db").stat())
+        key = (file_version(source), file_version(cache_path / "global.db"))
     except OSError:
         return _merged(cache_path, source)
-    key = tuple((s.st_mtime_ns, s.st_size) for s in versions)
     return copy.deepcopy(_merged_once(cache_path, source, key))
 
 

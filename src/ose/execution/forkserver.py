@@ -313,7 +313,8 @@ def _warm_up(modules: list[str]) -> str | None:
 PRELOADABLE = ("pymc", "pytensor", "arviz")
 #: the variable naming, for one kernel, the modules of :data:`PRELOADABLE` its lesson imports
 PRELOAD_VARIABLE = "OSE_KERNEL_PRELOAD"
-#: variables that differ from lesson to lesson and that no import reads
+#: variables that differ from lesson to lesson and that no import reads (the second is
+#: guard_kernel.INFERENCEDATA_DIR, spelled out: the server imports nothing of ose)
 _PER_LESSON = frozenset({PRELOAD_VARIABLE, "OSE_INFERENCEDATA_DIR", "JPY_SESSION_NAME"})
 #: warm servers one server keeps at most (each holds the stack in memory)
 _WARM_SERVERS = 3
@@ -370,6 +371,12 @@ class _WarmServers:
             self.servers[key] = self._start(modules, env, request["cwd"], fds)
         return self.servers[key]
 
+    def close_in_child(self) -> None:
+        """In a process just forked from the server: these sockets are the server's, not its."""
+        for server in self.servers.values():
+            if server is not None:
+                server.close()
+
     def lost(self, server: socket.socket) -> None:
         """``server`` went away: the lessons it served are forked cold from now on."""
         server.close()
@@ -389,9 +396,7 @@ class _WarmServers:
                 self.channel.close()
                 for fd in fds:  # the first kernel's streams: its own, not the warm server's
                     os.close(fd)
-                for other in self.servers.values():
-                    if other is not None:
-                        other.close()
+                self.close_in_child()
                 _drop_start_path(self.start_path)
                 os.environ.clear()
                 os.environ.update({k: v for k, v in env.items() if k not in _PER_LESSON})
@@ -450,9 +455,7 @@ def _serve(channel: socket.socket, start_path: str, warm: _WarmServers | None) -
             if pid == 0:
                 channel.close()
                 if warm is not None:
-                    for server in warm.servers.values():
-                        if server is not None:
-                            server.close()
+                    warm.close_in_child()
                 _become_kernel(request, fds, start_path)
             answer = json.dumps({"pid": pid}).encode(), os.pidfd_open(pid)
         for fd in fds:

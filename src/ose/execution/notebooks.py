@@ -29,7 +29,7 @@ from pydantic import Field
 from ose.core.frontmatter import FrontMatter, parse_front_matter
 from ose.core.problems import Problem, ProblemsFound
 from ose.core.schema import Record, unknown_name, validated
-from ose.core.text import read_text
+from ose.core.text import file_version, read_text
 from ose.execution.guard import DEFAULT_ESS_FLOOR, GuardSettings
 from ose.execution.hygiene import HygieneSettings
 from ose.kernels import KERNELS
@@ -76,14 +76,14 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
 
     Each caller gets a copy of its own to change."""
     try:
-        stat = path.stat()
+        version = file_version(path)
     except OSError:
         return _parse(path)  # read_text says why it cannot be read, in one line
-    return copy.deepcopy(_parsed(path, stat.st_mtime_ns, stat.st_size))
+    return copy.deepcopy(_parsed(path, *version))
 
 
 @functools.lru_cache(maxsize=1024)
-def _parsed(path: Path, mtime_ns: int, size: int) -> nbformat.NotebookNode:
+def _parsed(path: Path, *version: int) -> nbformat.NotebookNode:
     """Parsed once per version of the file: a build reads each lesson in several stages (check,
     cache lookup, bundles, published notebook), 40 ms each time."""
     return _parse(path)

@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 from ose.core.dates import build_date
 from ose.core.problems import Problem, ProblemsFound
+from ose.core.text import file_version
 from ose.curriculum.model import Lesson
 from ose.environment import execution_cache_dir
 from ose.project import Project
@@ -221,11 +222,6 @@ class Environment:
     pins: dict[str, object]
 
 
-def _version_of(path: Path) -> tuple[int, int]:
-    stat = path.stat()
-    return stat.st_mtime_ns, stat.st_size
-
-
 @functools.lru_cache(maxsize=2)
 def _parsed_lock(lock: str, *version: int) -> dict[str, Any]:
     """``uv.lock`` read once per version of it (every workshop's bundle reads it)."""
@@ -259,7 +255,7 @@ def learner_environment(project: Project, lessons: Iterable[Lesson]) -> Environm
     lock = project.lock_file
     if lock is None:
         raise ProblemsFound.single("uv.lock", "no uv.lock found (a bundle pins its environment)")
-    data = _parsed_lock(str(lock), *_version_of(lock))
+    data = _parsed_lock(str(lock), *file_version(lock))
     packages = {_normal(p["name"]): p for p in data.get("package", [])}
     lessons = list(lessons)
     roots = list(LEARNER_ROOTS)
@@ -287,7 +283,7 @@ def learner_environment(project: Project, lessons: Iterable[Lesson]) -> Environm
             "exporting the pinned environment needs uv (run python3 tools/nox.py once, "
             "or pip install uv)",
         )
-    result = _exported_lock(str(lock), uv, *_version_of(lock))
+    result = _exported_lock(str(lock), uv, *file_version(lock))
     if result.returncode != 0:
         first = (result.stderr.strip().splitlines() or ["no message"])[0]
         raise ProblemsFound.single(shown, f"uv export failed: {first}")
