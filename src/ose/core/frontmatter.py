@@ -8,6 +8,8 @@ reported missing.
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ose.core.problems import Problem, ProblemsFound
-from ose.core.text import read_text
+from ose.core.text import file_version, read_text
 from ose.core.yamldata import LineMap, parse_yaml
 
 FENCE = "---"
@@ -95,10 +97,28 @@ def _misplaced_fence(lines: list[str]) -> int:
 def parse_front_matter(
     path: Path, text: str | None = None, root: Path | None = None
 ) -> FrontMatter:
-    """Parse the front matter of ``path``; raise :class:`ProblemsFound` when it is unusable."""
-    if text is None:
-        text = read_text(path, root)
+    """Parse the front matter of ``path``; raise :class:`ProblemsFound` when it is unusable.
 
+    Each caller gets a copy of its own to change."""
+    if text is None:
+        try:
+            version = file_version(path)
+        except OSError:
+            version = None
+        if version is not None:
+            return copy.deepcopy(_parsed_once(path, root, version))
+        text = read_text(path, root)
+    return _parse(path, text, root)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_once(path: Path, root: Path | None, _version: tuple[int, int]) -> FrontMatter:
+    """Once per version of the file: a build reads a page's front matter in several stages and
+    concerns (the check, each extension's facts, the bundles)."""
+    return _parse(path, read_text(path, root), root)
+
+
+def _parse(path: Path, text: str, root: Path | None) -> FrontMatter:
     def fail(line: int, message: str) -> ProblemsFound:
         return ProblemsFound([Problem.at(path, line, message, root)])
 

@@ -33,16 +33,27 @@ def executed_notebook(cache_path: Path | None, source: Path) -> dict[str, Any] |
     if cache_path is None or not cache_path.is_dir():
         return None
     try:
-        key = (file_version(source), file_version(cache_path / "global.db"))
-    except OSError:
+        key = (file_version(source), file_version(_cached_copy(cache_path, source)))
+    except OSError:  # unreadable, or not cached: _merged says which
         return _merged(cache_path, source)
     return copy.deepcopy(_merged_once(cache_path, source, key))
 
 
+def _cached_copy(cache_path: Path, source: Path) -> Path:
+    """The file in which jupyter-cache keeps the executed copy of ``source``'s code. Reading a
+    cached notebook marks it used in the cache's database, so the database's own version
+    changes at every read and cannot key what was read."""
+    from jupyter_cache import get_cache
+
+    cache = get_cache(str(cache_path))
+    _, hashkey = cache.create_hashed_notebook(read_notebook(source))
+    return cache._get_notebook_path_cache(hashkey)  # jupyter-cache 1.0 has no public name for it
+
+
 @functools.lru_cache(maxsize=1024)
 def _merged_once(cache_path: Path, source: Path, _versions: tuple[Any, ...]) -> Any:
-    """Once per version of the lesson and of the cache: a build merges each lesson for its page's
-    download and again for each bundle that holds it."""
+    """Once per version of the lesson and of its cached outputs: a build merges each lesson for
+    its page's download and again for each bundle that holds it."""
     return _merged(cache_path, source)
 
 

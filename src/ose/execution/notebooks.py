@@ -14,13 +14,18 @@ is present; true by default, and its page then says so).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
+import hashlib
+import os
+import pickle
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
+import myst_nb
 import nbformat
 from myst_nb.core.read import is_myst_markdown_notebook, read_myst_markdown_notebook
 from myst_parser.config.main import MdParserConfig
@@ -32,7 +37,7 @@ from ose.core.schema import Record, unknown_name, validated
 from ose.core.text import file_version, read_text
 from ose.execution.guard import DEFAULT_ESS_FLOOR, GuardSettings
 from ose.execution.hygiene import HygieneSettings
-from ose.kernels import KERNELS
+from ose.kernels import CACHE_DIR_VARIABLE, KERNELS
 from ose.markup import MYST_EXTENSIONS
 from ose.project import Project
 
@@ -91,7 +96,47 @@ def _parsed(path: Path, *version: int) -> nbformat.NotebookNode:
 
 def _parse(path: Path) -> nbformat.NotebookNode:
     text = read_text(path)
-    return read_myst_markdown_notebook(text, _myst_config(), add_source_map=True, path=path)
+    kept = _kept_file(path, text)
+    if kept is not None:
+        try:
+            return cast(nbformat.NotebookNode, pickle.loads(kept.read_bytes()))
+        except Exception:  # not kept yet, or unreadable: read it again
+            pass
+    notebook = read_myst_markdown_notebook(text, _myst_config(), add_source_map=True, path=path)
+    if kept is not None:
+        _keep(kept, notebook)
+    return notebook
+
+
+#: What a parsed notebook depends on beyond its path and text.
+_READER = (
+    f"myst-nb {myst_nb.__version__}, nbformat {nbformat.__version__}, {sorted(MYST_EXTENSIONS)}"
+)
+#: Parsed notebooks kept at most; the oldest go first.
+_KEPT_AT_MOST = 1000
+
+
+def _kept_file(path: Path, text: str) -> Path | None:
+    """Where ``ose build`` keeps this text's parsed notebook between builds: under the kernels'
+    cache folder, which it names for the whole process (``OSE_CACHE_DIR``). myst-nb's reader
+    takes 70 ms a lesson, half of it validating each cell it has just made, and every build
+    reads every lesson once (to check it and look it up in the cache)."""
+    folder = os.environ.get(CACHE_DIR_VARIABLE)
+    if not folder:
+        return None
+    key = hashlib.sha256(f"{path}\0{_READER}\0{text}".encode()).hexdigest()[:32]
+    return Path(folder) / "notebooks" / f"{key}.pickle"
+
+
+def _keep(kept: Path, notebook: nbformat.NotebookNode) -> None:
+    with contextlib.suppress(OSError):
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        partial = kept.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(pickle.dumps(notebook, protocol=pickle.HIGHEST_PROTOCOL))
+        partial.replace(kept)
+        others = sorted(kept.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns)
+        for old in others[: max(0, len(others) - _KEPT_AT_MOST)]:
+            old.unlink(missing_ok=True)
 
 
 def code_cell_lines(notebook: nbformat.NotebookNode) -> list[int]:
@@ -106,7 +151,21 @@ def code_cell_lines(notebook: nbformat.NotebookNode) -> list[int]:
 
 def is_notebook(front_matter: FrontMatter) -> bool:
     """The test myst-nb applies, so that both agree on which files are notebooks."""
-    text = read_text(front_matter.path)
+    path = front_matter.path
+    try:
+        return _is_notebook(path, *file_version(path))
+    except OSError:
+        return is_myst_markdown_notebook(read_text(path))
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_notebook(path: Path, *_version: int) -> bool:
+    """Once per version of the file. myst-nb's test parses the front matter with pure-Python
+    YAML (10 ms a page); it can only pass when the front matter names one of the keys it
+    reads, so a page that names neither is not parsed again."""
+    text = read_text(path)
+    if not any(key in text for key in ("jupytext", "file_format")):
+        return False
     return is_myst_markdown_notebook(text)
 
 
