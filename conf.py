@@ -15,7 +15,7 @@ extensions = [
     "sphinx_design",
     "sphinx_copybutton",
     "sphinx_sitemap",
-    "sphinxext.opengraph",
+    "ose.sphinxext.opengraph",  # sphinxext-opengraph, without importing its card renderer
     "notfound.extension",
     "ose.sphinxext.site",
     "ose.sphinxext.sitemap",

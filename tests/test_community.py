@@ -393,3 +393,22 @@ def test_a_tiers_source_other_than_plan_or_proposal_is_one_line(tmp_path):
     found = [str(p) for p in check_governance(Project.at(root))]
     assert len(found) == 1, found
     assert found[0].startswith(f"governance/budget.yaml:{line}: sponsorship.tiers-source")
+
+
+def test_social_cards_switched_on_are_refused_in_one_line(tmp_path):
+    """The site loads sphinxext-opengraph without its card renderer (Matplotlib); conf.py asking
+    for cards gets one line instead of pages silently left without them."""
+    root = tmp_path / "site"
+    shutil.copytree(FIXTURES / "site", root)
+    conf = (REPO / "conf.py").read_text(encoding="utf-8")
+    (root / "conf.py").write_text(conf + '\nogp_social_cards = {"enable": True}\n', "utf-8")
+    result = sphinx_unexecuted(root)
+    assert result.returncode != 0
+    line = len(conf.splitlines()) + 2
+    assert (
+        f"conf.py:{line}: ogp_social_cards is {{'enable': True}}, but ose.sphinxext.opengraph "
+        "loads sphinxext-opengraph without its card renderer, so no card would be drawn "
+        "(allowed: {'enable': False}; to draw cards, list sphinxext.opengraph in extensions "
+        "instead) [ose.opengraph]"
+    ) in result.stderr.splitlines()
+    assert "Traceback" not in result.stderr
