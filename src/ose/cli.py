@@ -7,8 +7,11 @@ never a traceback for something the user can fix.
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
 import os
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -315,7 +318,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def entry() -> None:
     """Console-script entry point."""
-    sys.exit(main())
+    code = main()
+    # not under a profiler or tracer (coverage, cProfile): they report as the interpreter ends
+    if threading.active_count() == 1 and sys.getprofile() is None and sys.gettrace() is None:
+        _exit_without_teardown(code)
+    sys.exit(code)
+
+
+def _exit_without_teardown(code: int) -> None:
+    """Exit once the exit handlers have run, without freeing every object one by one: after a
+    build the process holds Sphinx's environment and the imported stack, and tearing the
+    interpreter down takes over a second (1.2 s measured after a no-op build) that nothing
+    needs. Only with no thread but this one left to finish."""
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

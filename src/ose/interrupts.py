@@ -70,6 +70,14 @@ def worker_process() -> None:
     threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
 
 
+def _tracker() -> int | None:
+    """multiprocessing's resource tracker: it ignores SIGTERM, holds no kernel or lesson, and
+    exits by itself when this process does, so stopping it would only cost the grace period."""
+    from multiprocessing import resource_tracker
+
+    return resource_tracker._resource_tracker._pid  # type: ignore[attr-defined]
+
+
 def stop_descendants(grace: float = GRACE_SECONDS) -> int:
     """Terminate every process this one started, and theirs; kill what outlives ``grace``.
 
@@ -78,16 +86,41 @@ def stop_descendants(grace: float = GRACE_SECONDS) -> int:
     stopped = 0
     me = psutil.Process()
     for _ in range(5):
-        children = me.children(recursive=True)
+        children = [child for child in me.children(recursive=True) if child.pid != _tracker()]
         if not children:
             break
         for child in children:
             with suppress(psutil.NoSuchProcess):
                 child.terminate()
-        _, alive = psutil.wait_procs(children, timeout=grace)
+        alive = _still_running(children, grace)
         for child in alive:
             with suppress(psutil.NoSuchProcess):
                 child.kill()
-        psutil.wait_procs(alive, timeout=grace)
+        _still_running(alive, grace)
         stopped += len(children)
     return stopped
+
+
+#: Seconds between looks at whether the processes told to stop have stopped.
+_POLL_SECONDS = 0.01
+
+
+def _still_running(processes: list[psutil.Process], timeout: float) -> list[psutil.Process]:
+    """Those of ``processes`` still running after up to ``timeout`` seconds. A zombie has exited:
+    one whose parent was stopped too waits for the system's init to reap it, which may take
+    seconds (psutil's own wait counts it as running until then)."""
+    deadline = time.monotonic() + timeout
+    alive = list(processes)
+    while alive:
+        alive = [process for process in alive if _running(process)]
+        if not alive or time.monotonic() >= deadline:
+            break
+        time.sleep(_POLL_SECONDS)
+    return alive
+
+
+def _running(process: psutil.Process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
