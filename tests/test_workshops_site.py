@@ -11,6 +11,8 @@ import html
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -192,3 +194,58 @@ def test_a_workshop_directive_elsewhere_fails_the_build_with_its_line(tmp_path):
         "elsewhere.md:7: workshop-schedule is only allowed on a workshop's "
         "pages (curriculum/workshops/<slug>/ with a valid workshop.md) [ose.workshops]"
     ) in err.splitlines()
+
+
+def _pages_read(root: Path) -> list[str]:
+    """Sphinx on ``root`` as :func:`sphinx_build` runs it; the pages it read (again)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--no-color", "--keep-going", "-b", "html",
+         "-D", "nb_execution_mode=off",
+         "-D", "suppress_warnings=mystnb.unknown_mime_type,ose.curriculum",
+         str(root), str(root / "_build" / "html")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return sorted(re.findall(r"^reading sources\.\.\. \[\s*\d+%\] (\S+)", result.stdout, re.M))
+
+
+def test_a_lesson_edit_reads_again_only_the_pages_that_show_what_changed(tmp_path):
+    """The course's syllabus, the neighbouring lesson's pager, the report and the workshop pages
+    show a lesson's front matter (and the workshop pages its exercises): new code in the lesson
+    leaves them unread, a new title reaches every one of them."""
+    root = tmp_path / "site"
+    shutil.copytree(FIXTURES / "curriculum" / "site", root)
+    shutil.copytree(FIXTURES / "workshops" / "site", root, dirs_exist_ok=True)
+    shutil.copy2(REPO / "conf.py", root / "conf.py")
+    _pages_read(root)
+    lesson = root / "curriculum/courses/demo/first.md"
+    text = lesson.read_text(encoding="utf-8")
+    lesson.write_text(text + "\n```{code-cell} ipython3\nprint(3 * 3)\n```\n", encoding="utf-8")
+    assert _pages_read(root) == ["curriculum/courses/demo/first"]
+
+    lesson.write_text(
+        lesson.read_text(encoding="utf-8").replace("title: The first lesson", "title: Renamed"),
+        encoding="utf-8",
+    )
+    read = _pages_read(root)
+    showing = [
+        "curriculum/courses/demo/index",  # the syllabus
+        "curriculum/courses/demo/second",  # "previous: ..."
+        f"{PAGES}/guide",
+        f"{PAGES}/handout",
+        f"{PAGES}/workshop",
+    ]
+    assert set(showing) <= set(read)
+    html_dir = root / "_build" / "html"
+    for docname in showing:
+        shown = text_of((html_dir / f"{docname}.html").read_text(encoding="utf-8"))
+        assert "Renamed" in shown, docname
+
+    lesson.write_text(
+        lesson.read_text(encoding="utf-8").replace("Add two and two.", "Add three and three."),
+        encoding="utf-8",
+    )
+    read = _pages_read(root)
+    assert f"{PAGES}/handout" in read
+    assert "curriculum/courses/demo/index" not in read
+    assert "Add three and three." in text_of(page(html_dir, "handout"))

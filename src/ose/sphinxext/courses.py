@@ -7,7 +7,7 @@ The curriculum is read once per build (:mod:`ose.curriculum`); its problems beco
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -36,6 +36,8 @@ from ose.sphinxext.state import ose_state
 CONCERN = "curriculum"
 #: Pages that list every course: read again when a course appears or goes away.
 COURSE_LISTS = "course-lists"
+#: The stamp of what other pages show of each lesson: its front matter.
+LESSON_FACTS = "lesson-facts"
 
 
 def project_of(app: Sphinx) -> Project:
@@ -54,6 +56,27 @@ def lesson_of(env: BuildEnvironment, docname: str) -> Lesson | None:
 def _read(app: Sphinx) -> None:
     curriculum, problems = read_curriculum(project_of(app))
     ose_state(app.env).set_facts(CONCERN, curriculum, problems)
+
+
+def lesson_fact(lesson: Lesson) -> str:
+    """The key of a lesson's front matter among the facts a page shows."""
+    return f"lesson:{lesson.path}"
+
+
+def show_lessons(env: BuildEnvironment, lessons: Iterable[Lesson]) -> None:
+    """The page being read shows these lessons' front matter (titles, minutes, objectives): it
+    is read again when that changes, not at every edit of the lessons' text and code."""
+    ose_state(env).note_shown(env.current_document.docname, *map(lesson_fact, lessons))
+
+
+def _lessons_changed(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    """Pages showing a lesson whose front matter changed, appeared or went away."""
+    lessons = curriculum_of(env).lessons.values()
+    current = {lesson_fact(lesson): lesson.model_dump_json() for lesson in lessons}
+    pages = ose_state(env).pages_showing_changed(LESSON_FACTS, current)
+    return sorted(name for name in pages - removed if name in env.found_docs)
 
 
 def _courses_changed(
@@ -109,8 +132,7 @@ class CourseSyllabusDirective(ConcernDirective):
             )
             return []
         lessons = curriculum.lessons_of(course)
-        for lesson in lessons:
-            self.env.note_dependency(self.env.srcdir / lesson.path)
+        show_lessons(self.env, lessons)
         container = nodes.container(classes=["course-syllabus"])
         total = curriculum.total_minutes(course)
         container += field_list(
@@ -175,8 +197,7 @@ class CourseListDirective(ConcernDirective):
     def _card(self, curriculum: Curriculum, course: Course) -> nodes.container:
         self.env.note_dependency(self.env.srcdir / course.path)
         lessons = curriculum.lessons_of(course)
-        for lesson in lessons:
-            self.env.note_dependency(self.env.srcdir / lesson.path)
+        show_lessons(self.env, lessons)
         card = nodes.container(classes=["course-card"])
         card += nodes.rubric("", "", doc_link(course.docname, course.title))
         card += nodes.paragraph(course.summary, course.summary)
@@ -251,9 +272,9 @@ def lesson_header(app: Sphinx, doctree: nodes.document) -> None:
         return
     curriculum = curriculum_of(env)
     course = curriculum.course_of(lesson)
-    for related in (course, *curriculum.neighbours(lesson)):
-        if related is not None:
-            env.note_dependency(env.srcdir / related.path)
+    if course is not None:
+        env.note_dependency(env.srcdir / course.path)
+    show_lessons(env, [related for related in curriculum.neighbours(lesson) if related is not None])
     header = nodes.container(classes=["lesson-meta"])
     header += field_list(lesson_fields(curriculum, lesson))
     header += nodes.rubric("Objectives", "Objectives")
@@ -269,6 +290,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("course-list", CourseListDirective)
     app.connect("builder-inited", _read)
     app.connect("env-get-outdated", _courses_changed)
+    app.connect("env-get-outdated", _lessons_changed)
     app.connect("doctree-read", lesson_header)
     app.add_css_file("curriculum.css")
     return metadata()

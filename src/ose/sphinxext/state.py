@@ -10,7 +10,9 @@ read again (:meth:`OseDomain.clear_doc`) and merges what parallel readers found
 - **pages**: which pages show what (the pages holding an execution report, the pages read on a
   given build date), per page, so that they can be refreshed when the facts change;
 - **stamps**: values kept from one build to the next to notice a change (the records' content,
-  the list of courses).
+  the list of courses);
+- **shown facts**: which facts of another source a page shows (a lesson's front matter, its
+  exercises), so that editing that source elsewhere does not make Sphinx read the page again.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ from sphinx.domains import Domain
 from sphinx.environment import BuildEnvironment
 
 from ose.core.problems import Problem
+
+#: The ``pages`` kind of shown facts: docname -> the keys of the facts it shows.
+SHOWN = "shown-facts"
 
 
 class OseDomain(Domain):
@@ -63,6 +68,25 @@ class OseDomain(Domain):
 
     def pages(self, kind: str) -> dict[str, Any]:
         return self.data["pages"].get(kind, {})
+
+    # -- shown facts: finer than a dependency on the file they come from
+
+    def note_shown(self, docname: str, *keys: str) -> None:
+        """``docname`` shows the facts named ``keys`` (``lesson:<path>``, ...)."""
+        self.data["pages"].setdefault(SHOWN, {}).setdefault(docname, set()).update(keys)
+
+    def pages_showing_changed(self, name: str, current: dict[str, str]) -> set[str]:
+        """The pages showing a fact whose value differs from the last build's. ``current``: each
+        fact's key and value as this build read them, kept under the stamp ``name`` (one per
+        concern). With no stamp yet (an environment written before it), every page that shows
+        a fact."""
+        before = self.stamp(name)
+        self.set_stamp(name, current)
+        shown: dict[str, set[str]] = self.pages(SHOWN)
+        if before is None:
+            return {docname for docname, keys in shown.items() if keys & current.keys()}
+        changed = {k for k in before.keys() | current.keys() if before.get(k) != current.get(k)}
+        return {docname for docname, keys in shown.items() if keys & changed}
 
     # -- stamps: build-to-build memory
 

@@ -2,8 +2,8 @@
 instructor guide and its exercise handout, all rendered from :mod:`ose.workshops`.
 
 The workshops are read once per build (``builder-inited``) with the exercises and instructor
-notes of their lessons; a page that shows a lesson's blocks depends on the lesson's source, so it
-is read again when the lesson changes. The downloads table is a placeholder filled when the page
+notes of their lessons; a page that shows a lesson's minutes or blocks is read again when they
+change (not at every edit of the lesson). The downloads table is a placeholder filled when the page
 is written, from the bundles' manifest: ``ose build`` makes the bundles from the pages Sphinx
 wrote, then builds once more with the same application, which writes the pages that list them
 (:func:`ose.sphinx_run.run_sphinx`); the manifest is read again before that second build.
@@ -11,6 +11,7 @@ wrote, then builds once more with the same application, which writes the pages t
 
 from __future__ import annotations
 
+import json
 import posixpath
 from typing import Any, cast
 from urllib.parse import quote
@@ -21,7 +22,13 @@ from sphinx.environment import BuildEnvironment
 
 from ose.core.problems import ProblemsFound
 from ose.sphinxext.base import metadata
-from ose.sphinxext.courses import curriculum_of, minutes, prerequisite_nodes, project_of
+from ose.sphinxext.courses import (
+    curriculum_of,
+    minutes,
+    prerequisite_nodes,
+    project_of,
+    show_lessons,
+)
 from ose.sphinxext.nodes import (
     Cell,
     bullet_list,
@@ -43,6 +50,8 @@ BUNDLES = "workshop-bundles"
 #: Pages that list every workshop, and pages that show a workshop's downloads.
 WORKSHOP_LISTS = "workshop-lists"
 DOWNLOADS = "workshop-downloads"
+#: The stamp of what workshop pages show of each lesson's text: its exercises and notes.
+BLOCK_FACTS = "lesson-blocks"
 
 FORMAT_LABEL = {"in person": "In person", "online": "Online", "hybrid": "Hybrid"}
 KIND_LABEL = {
@@ -171,13 +180,29 @@ def schedule_table(plan: WorkshopPlan, day: PlannedDay) -> nodes.table:
     )
 
 
+def _blocks_fact(docname: str) -> str:
+    """The key of a lesson's exercises and notes among the facts a page shows."""
+    return f"blocks:{docname}"
+
+
 def depend_on_lessons(env: BuildEnvironment, plan: WorkshopPlan) -> None:
-    """The page shows the lessons' minutes or blocks: read it again when a lesson changes."""
+    """The page shows the lessons' minutes or blocks: read it again when those change."""
     curriculum = curriculum_of(env)
-    for docname in plan.lessons:
-        lesson = curriculum.lessons.get(docname)
-        if lesson is not None:
-            env.note_dependency(env.srcdir / lesson.path)
+    show_lessons(env, [curriculum.lessons[d] for d in plan.lessons if d in curriculum.lessons])
+    docname = env.current_document.docname
+    ose_state(env).note_shown(docname, *map(_blocks_fact, plan.lessons))
+
+
+def _blocks_changed(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    """Pages showing a lesson whose exercises or notes changed."""
+    current = {
+        _blocks_fact(docname): json.dumps([block.model_dump(mode="json") for block in blocks])
+        for docname, blocks in workshops_of(env).blocks.items()
+    }
+    pages = ose_state(env).pages_showing_changed(BLOCK_FACTS, current)
+    return sorted(name for name in pages - removed if name in env.found_docs)
 
 
 class WorkshopDirective(ConcernDirective):
@@ -468,6 +493,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", _read)
     app.connect("env-before-read-docs", _read_manifest, priority=400)  # warned at 500
     app.connect("env-get-outdated", _outdated)
+    app.connect("env-get-outdated", _blocks_changed)
     app.connect("env-get-updated", _bundles_changed)
     app.connect("doctree-resolved", fill_downloads)
     app.add_css_file("workshops.css")
