@@ -10,7 +10,6 @@ notebooks with answers and notes, the guide, and an offline copy of the pages.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import html
 import io
@@ -26,13 +25,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from ose.core.dates import build_date
 from ose.core.problems import Problem, ProblemsFound
 from ose.core.text import file_version
 from ose.curriculum.model import Lesson
-from ose.environment import execution_cache_dir
 from ose.project import Project
 from ose.workshops.blocks import lesson_blocks
 from ose.workshops.data import DataFile, lesson_data
@@ -134,7 +132,8 @@ def inputs_digest(project: Project, html_dir: Path) -> str:
     built = [html_dir / name for name in ("curriculum", "_static", "_images")]
     files = [html_dir / "searchindex.js", html_dir / "search.html"]
     for base in (project.root / "curriculum", *built, Path(__file__).parent):
-        files += sorted(p for p in base.rglob("*") if p.is_file())
+        # not Python's byte code, which any process importing this code may write at any time
+        files += sorted(p for p in base.rglob("*") if p.is_file() and p.suffix != ".pyc")
     for path in files:
         if path.is_file():  # the site's feeds and other pages, which no bundle holds, are left out
             digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
@@ -222,16 +221,22 @@ class Environment:
     pins: dict[str, object]
 
 
-@functools.lru_cache(maxsize=2)
-def _parsed_lock(lock: str, *version: int) -> dict[str, Any]:
-    """``uv.lock`` read once per version of it (every workshop's bundle reads it)."""
-    return tomllib.loads(Path(lock).read_text(encoding="utf-8"))
-
-
-@functools.lru_cache(maxsize=2)
-def _exported_lock(lock: str, uv: str, *version: int) -> subprocess.CompletedProcess[str]:
-    """The whole lock as uv exports it, once per version of it; each bundle keeps its part."""
-    return subprocess.run(
+def _lock_facts(project: Project, lock: Path, uv: str) -> dict[str, Any]:
+    """What the bundles need of ``uv.lock``: each package's name and dependencies, the Python it
+    requires, and uv's export of the whole lock (each bundle keeps its part). Kept in the build
+    folder per content of the lock, of pyproject.toml and per uv: parsing the lock's TOML and
+    running uv cost a second at every build that makes bundles."""
+    content = lock.read_bytes()
+    digest = hashlib.sha256(content)
+    pyproject = lock.parent / "pyproject.toml"
+    digest.update(pyproject.read_bytes() if pyproject.is_file() else b"")
+    digest.update(f"{uv}\0{file_version(Path(uv))}".encode())
+    kept = project.cache_dir / "uv-lock" / f"{digest.hexdigest()[:32]}.json"
+    try:
+        return cast(dict[str, Any], json.loads(kept.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        pass
+    result = subprocess.run(
         [
             uv,
             "export",
@@ -243,11 +248,31 @@ def _exported_lock(lock: str, uv: str, *version: int) -> subprocess.CompletedPro
             "--no-header",
             "--no-annotate",
         ],
-        cwd=Path(lock).parent,
+        cwd=lock.parent,
         capture_output=True,
         text=True,
         check=False,
     )
+    if result.returncode != 0:
+        first = (result.stderr.strip().splitlines() or ["no message"])[0]
+        raise ProblemsFound.single(lock.name, f"uv export failed: {first}")
+    data = tomllib.loads(content.decode("utf-8"))
+    facts = {
+        "requires_python": str(data.get("requires-python", ">=3")),
+        "packages": {
+            _normal(package["name"]): {
+                "name": package["name"],
+                "dependencies": [_normal(d["name"]) for d in package.get("dependencies", [])],
+            }
+            for package in data.get("package", [])
+        },
+        "export": result.stdout,
+    }
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    partial = kept.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(json.dumps(facts), encoding="utf-8")
+    partial.replace(kept)
+    return facts
 
 
 def learner_environment(project: Project, lessons: Iterable[Lesson]) -> Environment:
@@ -255,8 +280,17 @@ def learner_environment(project: Project, lessons: Iterable[Lesson]) -> Environm
     lock = project.lock_file
     if lock is None:
         raise ProblemsFound.single("uv.lock", "no uv.lock found (a bundle pins its environment)")
-    data = _parsed_lock(str(lock), *file_version(lock))
-    packages = {_normal(p["name"]): p for p in data.get("package", [])}
+    uv = _uv() or next(
+        (str(p) for p in [lock.parent / ".nox/_bootstrap/bin/uv"] if p.is_file()), None
+    )
+    if uv is None:
+        raise ProblemsFound.single(
+            lock.name,
+            "exporting the pinned environment needs uv (run python3 tools/nox.py once, "
+            "or pip install uv)",
+        )
+    facts = _lock_facts(project, lock, uv)
+    packages: dict[str, dict[str, Any]] = facts["packages"]
     lessons = list(lessons)
     roots = list(LEARNER_ROOTS)
     if any(lesson.uses_jax for lesson in lessons):
@@ -271,26 +305,11 @@ def learner_environment(project: Project, lessons: Iterable[Lesson]) -> Environm
         if name in wanted:
             continue
         wanted.add(name)
-        for dependency in packages[name].get("dependencies", []):
-            todo.append(_normal(dependency["name"]))
-    uv = _uv() or next(
-        (str(p) for p in [lock.parent / ".nox/_bootstrap/bin/uv"] if p.is_file()), None
-    )
-    shown = lock.name
-    if uv is None:
-        raise ProblemsFound.single(
-            shown,
-            "exporting the pinned environment needs uv (run python3 tools/nox.py once, "
-            "or pip install uv)",
-        )
-    result = _exported_lock(str(lock), uv, *file_version(lock))
-    if result.returncode != 0:
-        first = (result.stderr.strip().splitlines() or ["no message"])[0]
-        raise ProblemsFound.single(shown, f"uv export failed: {first}")
+        todo.extend(packages[name]["dependencies"])
     blocks: list[str] = []
     pinned: dict[str, list[dict[str, str]]] = {}
     roots_normal = {_normal(root) for root in roots}
-    for block in re.split(r"\n(?=\S)", result.stdout.strip()):
+    for block in re.split(r"\n(?=\S)", facts["export"].strip()):
         head = re.match(
             r"([A-Za-z0-9_.\-]+)==([^\s;\\]+)\s*(?:;\s*([^\\]*?))?\s*\\?\s*$",
             block.split("\n", 1)[0],
@@ -307,7 +326,7 @@ def learner_environment(project: Project, lessons: Iterable[Lesson]) -> Environm
         "# The environment of this workshop, pinned from the site's uv.lock with every hash.\n"
         "# Install: python -m pip install --require-hashes -r requirements.txt\n"
     )
-    pins = {"python": str(data.get("requires-python", ">=3")), "packages": pinned}
+    pins = {"python": facts["requires_python"], "packages": pinned}
     return Environment((header + "\n".join(blocks) + "\n").encode(), pins)
 
 
@@ -509,7 +528,6 @@ def bundle_contents(
     data: dict[str, DataFile] = {}
     common: dict[str, bytes] = {}
     instructor: dict[str, bytes] = {}
-    cache = execution_cache_dir(project)
     for lesson in spec.lessons:
         files, found = lesson_data(project.root, sources[lesson.docname])
         problems.extend(found)
@@ -525,15 +543,18 @@ def bundle_contents(
         common[_notebook_path(lesson, ".ipynb")] = ipynb_bytes(learner)
         common[_notebook_path(lesson, ".md")] = text_notebook_bytes(learner)
         executed = instructor_notebook(
-            cache, source, f"{lesson.course}-{lesson.stem}", lesson.docname, bundled
+            html_dir / f"{lesson.docname}.ipynb",
+            f"{lesson.course}-{lesson.stem}",
+            lesson.docname,
+            bundled,
         )
         if executed is None:
             problems.append(
                 Problem(
                     lesson.path,
                     0,
-                    "has no executed notebook in the jupyter-cache "
-                    "(run ose build before ose bundle)",
+                    f"has no executed notebook in the site ({lesson.docname}.ipynb beside its "
+                    "page; run ose build before ose bundle)",
                 )
             )
         else:

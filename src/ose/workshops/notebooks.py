@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 import nbformat
 
-from ose.execution.export import PUBLISHED_KERNELSPEC, executed_notebook
+from ose.execution.export import PUBLISHED_KERNELSPEC
 from ose.execution.notebooks import read_notebook
 
 Audience = Literal["learner", "instructor"]
@@ -244,14 +244,16 @@ def learner_notebook(
 
 
 def instructor_notebook(
-    cache_path: Path | None,
-    source: Path,
+    published: Path,
     name: str,
     docname: str = "",
     bundled: dict[str, str] | None = None,
 ) -> Any | None:
-    """The executed lesson with solutions and notes; None when it is not in the cache."""
-    executed = executed_notebook(cache_path, source)
-    if executed is None:
+    """The executed lesson with solutions and notes, from the notebook the site publishes beside
+    the lesson's page (the jupyter-cache's outputs, merged once per build for the page's
+    download); None when there is none."""
+    try:
+        executed = json.loads(published.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
         return None
     return for_audience(nbformat.from_dict(executed), "instructor", name, docname, bundled)
