@@ -25,6 +25,7 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
 from ose.core.dates import build_date
+from ose.core.drawn import drawn
 from ose.core.problems import Problem, ProblemsFound
 from ose.governance.budget import Budget, load_budget, money
 from ose.governance.charters import (
@@ -523,7 +524,7 @@ class GovernanceChart(GovernanceDirective):
         # like matplotlib's plot directive: the image lives in the build folder and the page
         # refers to it by a path relative to the page, so Sphinx copies it into _images/
         chart = Path(self.env.doctreedir).parent / "governance-charts" / f"{name}.svg"
-        alt = self.CHARTS[name](budget, chart)
+        alt = drawn(self.CHARTS[name], budget, chart)
         page_dir = Path(self.env.doc2path(self.env.current_document.docname)).parent
         uri = Path(os.path.relpath(chart, page_dir)).as_posix()
         figure = nodes.figure(classes=["ose-chart"])

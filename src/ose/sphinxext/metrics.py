@@ -28,6 +28,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
+from ose.core.drawn import drawn
 from ose.decisions.records import STATUS_MEANING
 from ose.metrics.charts import commits_chart, decisions_chart, seconds_chart
 from ose.metrics.collect import Metrics, collect_metrics
@@ -46,6 +47,9 @@ NOT_REPORTED = "not yet reported"
 NOT_BUILT = "not built in this checkout"
 NOT_COMMITTED = "commit not in this checkout"
 _SHA = re.compile(r"^[0-9a-f]{40}$")
+#: A lesson that runs changes the seconds chart: ``ose build`` imports its drawing library while
+#: the lessons run (:func:`ose.sphinx_run.preload`), not after.
+PRELOAD_WHEN_LESSONS_RUN = ("matplotlib.figure", "matplotlib.backends.backend_svg")
 
 
 def _read(app: Sphinx) -> None:
@@ -114,7 +118,7 @@ class EvaluationMetrics(ConcernDirective):
         """A chart drawn now into the build folder, referred to relative to the page (like the
         budget's: Sphinx copies it into _images/)."""
         path = Path(self.env.doctreedir).parent / "metrics-charts" / f"{name}.svg"
-        alt = draw(figures, path)
+        alt = drawn(draw, figures, path)
         page_dir = Path(self.env.doc2path(self.env.current_document.docname)).parent
         figure = nodes.figure(classes=["ose-chart"])
         figure += nodes.image(uri=Path(os.path.relpath(path, page_dir)).as_posix(), alt=alt)
