@@ -26,7 +26,7 @@ from ose.execution.runner import (
     prepare_environment,
 )
 from ose.project import Project
-from ose.sphinx_run import run_sphinx
+from ose.sphinx_run import preload, run_sphinx
 from ose.staging import new_tree_name, published_tree, start_from, swap_in
 from ose.workshops.cli import bundles_stamp, refresh_bundles, stamp_bundles
 from ose.workshops.manifest import BundleFile
@@ -82,12 +82,17 @@ def build(
 
         start = time.perf_counter()
         summary = execute_notebooks(
-            project, jobs=jobs, console=console, scheduler=scheduler, local=early
+            project,
+            jobs=jobs,
+            console=console,
+            scheduler=scheduler,
+            local=early,
+            meanwhile=lambda: preload(project),  # Sphinx is imported while lessons run
         )
         stages["execute"] = time.perf_counter() - start
     finally:
-        if early is not None:  # no lesson needed it, they are done, or the build stopped
-            early.close(wait=False)
+        if early is not None:  # no lesson needed it, they are done, or the build stopped:
+            early.abandon()  # its processes go now, not at exit after they finish importing
 
     stages.update(sphinx=0.0, bundles=0.0)
     with staged_html(project) as staging:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
+import importlib
 import io
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +70,8 @@ def run_sphinx(
             return app.statuscode
         try:
             _page_assets(app, assets)
-            app.build()
+            with _blog_pages_kept(app):
+                app.build()
         except (Exception, KeyboardInterrupt) as error:
             return _report(handle_exception, error, app)
         return app.statuscode
@@ -93,6 +96,25 @@ def _page_assets(app: Any, saved: list[list[Any]] | None = None) -> list[list[An
     return [list(items) for items in lists]
 
 
+@contextlib.contextmanager
+def _blog_pages_kept(app: Any) -> Iterator[None]:
+    """ablog writes its archive pages and feeds again at every build; the second build of an
+    application changes no post (only the pages that list the bundles), so the first build's
+    stand. Its ``html-collect-pages`` listeners are left out for the block."""
+    listeners = app.events.listeners.get("html-collect-pages", [])
+    blog = [
+        item
+        for item in listeners
+        if (getattr(item.handler, "__module__", None) or "").split(".")[0] == "ablog"
+    ]
+    for item in blog:
+        listeners.remove(item)
+    try:
+        yield
+    finally:
+        listeners.extend(blog)  # Sphinx orders listeners by priority as it calls them
+
+
 def _report(handle: Callable[..., None], error: BaseException, app: object | None) -> int:
     """What ``sphinx-build`` says of an exception in Sphinx or an extension; its status."""
     handle(
@@ -102,3 +124,47 @@ def _report(handle: Callable[..., None], error: BaseException, app: object | Non
         extensions=getattr(app, "extensions", {}).values(),
     )
     return 2
+
+
+#: What an extension's ``setup`` imports beyond its module (myst-nb's Sphinx layer, and with it
+#: jupyter-cache and SQLAlchemy: 0.9 s).
+_SETUP_IMPORTS = {"myst_nb": ("myst_nb.sphinx_ext",)}
+
+
+def preload(project: Project) -> None:
+    """Import Sphinx, its HTML builder and the extensions and theme that conf.py names, ahead of
+    the build: ``ose build`` does it while it waits for the lessons it runs, which takes the
+    imports (1.5 s) off an edited lesson's rebuild. Only imports: a module that fails to import
+    is left for Sphinx to report, as it would have."""
+    names = ["sphinx.application", "sphinx.builders.html", *_named_modules(project.conf_py)]
+    names += [late for name in names for late in _SETUP_IMPORTS.get(name, ())]
+    for name in names:
+        with contextlib.suppress(Exception):
+            module = importlib.import_module(name)
+            # what an extension imports late, when a page needs it, and a page that shows the
+            # lessons' runs will (the metrics page draws their seconds with Matplotlib)
+            for late in getattr(module, "PRELOAD_WHEN_LESSONS_RUN", ()):
+                importlib.import_module(late)
+
+
+def _named_modules(conf_py: Path) -> list[str]:
+    """The modules of ``extensions`` and ``html_theme`` where conf.py sets them to literals."""
+    try:
+        tree = ast.parse(conf_py.read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return []
+    names: list[str] = []
+    for statement in tree.body:
+        if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
+            continue
+        target = statement.targets[0]
+        if not isinstance(target, ast.Name) or target.id not in ("extensions", "html_theme"):
+            continue
+        try:
+            value = ast.literal_eval(statement.value)
+        except ValueError:
+            continue
+        values = [value] if isinstance(value, str) else value
+        if isinstance(values, list | tuple):
+            names += [name for name in values if isinstance(name, str)]
+    return names

@@ -381,10 +381,10 @@ class CachedLesson:
     models: list[dict[str, object]]
     #: the lesson as its source reads now (its cells' lines may have moved since)
     notebook: nbformat.NotebookNode
-    #: the outputs of that run, for the output hygiene check
-    executed: nbformat.NotebookNode
     #: its key in the cache, which names the folder of its sampled models
     hashkey: str
+    #: its record's primary key in the cache, to read its outputs by
+    pk: int
 
 
 def _cached(
@@ -402,8 +402,33 @@ def _cached(
         return None
     if not _inferencedata_of(project, record.hashkey).is_dir():
         return None  # run before models were saved: run again, so the page can offer them
-    executed = cache.get_cache_bundle(record.pk).nb
-    return CachedLesson(str(record.uri), list(data[GUARD_DATA]), notebook, executed, record.hashkey)
+    return CachedLesson(
+        str(record.uri), list(data[GUARD_DATA]), notebook, record.hashkey, record.pk
+    )
+
+
+def _judge_cached(
+    project: Project,
+    cache: JupyterCacheAbstract,
+    hits: list[tuple[NotebookSource, CachedLesson]],
+    records: dict[str, ExecutionRecord],
+    summary: ExecutionSummary,
+) -> bool:
+    """Judge the lessons taken from the cache as if they had just run (the guard and the
+    output check, whose settings may have changed since); whether a record changed."""
+    changed = False
+    for source, cached in hits:
+        name = project.relative(source.path)
+        changed |= _adopt_record(project, records, name, cached.origin)
+        executed = cache.get_cache_bundle(cached.pk).nb
+        verdict = _judge(name, source.guard, cached.models, cached.notebook)
+        output = _judge_output(project, name, source.hygiene, executed, cached.notebook)
+        summary.failed.extend(verdict.problems + output.problems)
+        judged = _judged(records[name], verdict, output) if name in records else None
+        if judged is not None and judged != records[name]:
+            records[name] = judged
+            changed = True
+    return changed
 
 
 def _judge(
@@ -515,10 +540,12 @@ def execute_notebooks(
     worker: Callable[[LessonTask], LessonOutcome] = run_lesson,
     scheduler: str | None = None,
     local: LocalExecutor | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> ExecutionSummary:
     """Execute every lesson not already in the cache, on this machine's cores (``jobs``, or
     ``local``'s processes, already started) or on the Dask cluster at ``scheduler``; raise
-    ProblemsFound if any fails."""
+    ProblemsFound if any fails. ``meanwhile``: the caller's work to do while lessons run (not
+    done when none runs)."""
     console = console or Console(stderr=True)
     started = time.perf_counter()
     cache_path = prepare_environment(project)
@@ -529,22 +556,25 @@ def execute_notebooks(
     summary = ExecutionSummary(total=len(sources))
 
     pending: list[NotebookSource] = []
-    changed = False
+    hits: list[tuple[NotebookSource, CachedLesson]] = []
     for source in sources:
-        name = project.relative(source.path)
         cached = _cached(project, cache, source)
         if cached is None:
             pending.append(source)
-            continue
-        summary.cached.append(name)
-        changed |= _adopt_record(project, records, name, cached.origin)
-        verdict = _judge(name, source.guard, cached.models, cached.notebook)
-        output = _judge_output(project, name, source.hygiene, cached.executed, cached.notebook)
-        summary.failed.extend(verdict.problems + output.problems)
-        judged = _judged(records[name], verdict, output) if name in records else None
-        if judged is not None and judged != records[name]:
-            records[name] = judged
-            changed = True
+        else:
+            summary.cached.append(project.relative(source.path))
+            hits.append((source, cached))
+    changed = False
+
+    def judge_cached() -> None:
+        nonlocal changed
+        changed = _judge_cached(project, cache, hits, records, summary)
+
+    def while_lessons_run() -> None:
+        judge_cached()
+        if meanwhile is not None:
+            meanwhile()
+
     # longest first, from the last records, so that parallel workers finish together
     pending.sort(
         key=lambda s: (
@@ -556,13 +586,18 @@ def execute_notebooks(
         )
     )
     tasks = [_task(project, source) for source in pending]
-    if changed and not tasks:
-        save_records(project.records_path, records)
-    if tasks:
+    if not tasks:
+        judge_cached()
+        if changed:
+            save_records(project.records_path, records)
+    else:
         try:
             with _executor(project, scheduler, jobs, worker, console, local) as executor:
                 tasks = _refuse_gpu_lessons(tasks, executor, summary)
-                _run_tasks(project, tasks, executor, cache, records, summary, console)
+                # the cached lessons are judged while the first lessons run
+                _run_tasks(
+                    project, tasks, executor, cache, records, summary, console, while_lessons_run
+                )
         finally:  # interrupted or not, the lessons settled so far are cached: record them
             save_records(project.records_path, records)
     summary.wall_seconds = time.perf_counter() - started
@@ -595,17 +630,18 @@ class LessonExecutor(Protocol):
 
 
 class LocalExecutor:
-    """This machine: one worker process per core, each lesson given the cores it declares."""
+    """This machine: up to one worker process per core, each lesson given the cores it declares.
+
+    Each process is a pool of its own, started when a lesson finds every other one busy: an
+    edited lesson runs in the one process :meth:`started_early` started, and no second process
+    imports beside it for nothing."""
 
     def __init__(self, jobs: int, worker: Callable[[LessonTask], LessonOutcome]) -> None:
         self.cores: int | None = jobs
         self.has_gpu = accelerator_name() != "cpu"
         self._worker = worker
-        self._pool = ProcessPoolExecutor(
-            max_workers=jobs,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=forkserver.lesson_process,
-        )
+        self._processes: list[ProcessPoolExecutor] = []
+        self._running: dict[Future[LessonOutcome], ProcessPoolExecutor] = {}
 
     @classmethod
     def started_early(cls, project: Project, jobs: int | None) -> LocalExecutor:
@@ -615,11 +651,29 @@ class LocalExecutor:
         process inherits only where the kernels' caches will be."""
         os.environ[CACHE_DIR_VARIABLE] = str(project.cache_dir)
         local = cls(jobs or os.cpu_count() or 1, run_lesson)
-        local._pool.submit(_ready)
+        local._new_process().submit(_ready)  # not a lesson: the process stays free for one
         return local
 
+    def _new_process(self) -> ProcessPoolExecutor:
+        process = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=forkserver.lesson_process,
+        )
+        self._processes.append(process)
+        return process
+
+    def _free_process(self) -> ProcessPoolExecutor:
+        self._running = {f: p for f, p in self._running.items() if not f.done()}
+        busy = set(self._running.values())
+        free = [process for process in self._processes if process not in busy]
+        return free[0] if free else self._new_process()
+
     def start(self, task: LessonTask, priority: int) -> Future[LessonOutcome]:
-        return self._pool.submit(self._worker, task)
+        process = self._free_process()
+        future = process.submit(self._worker, task)
+        self._running[future] = process
+        return future
 
     def wait(self, handles: Collection[Future[LessonOutcome]]) -> set[Future[LessonOutcome]]:
         return wait(handles, return_when=FIRST_COMPLETED).done
@@ -631,12 +685,15 @@ class LocalExecutor:
         return ", ".join(task.name for task in running)
 
     def abandon(self) -> None:
-        """Interrupted (or broken): stop the workers, their kernels and samplers now."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Stop the workers, their kernels and samplers now: the build was interrupted (or the
+        pool broke), or no lesson is left to run."""
+        for process in self._processes:
+            process.shutdown(wait=False, cancel_futures=True)
         stop_descendants()
 
-    def close(self, wait: bool = True) -> None:
-        self._pool.shutdown(wait=wait, cancel_futures=True)
+    def close(self) -> None:
+        for process in self._processes:
+            process.shutdown(cancel_futures=True)
 
 
 def _ready() -> None:
@@ -658,13 +715,15 @@ def _executor(
         with DaskExecutor.connect(project, scheduler, console) as remote:
             yield remote
         return
+    owned = local is None  # one passed in is its owner's to close (ose build stops it at once)
     local = local or LocalExecutor(jobs or os.cpu_count() or 1, worker)
     try:
         yield local
     except BaseException:
         local.abandon()
         raise
-    local.close()
+    if owned:
+        local.close()
 
 
 def _refuse_gpu_lessons(
@@ -707,8 +766,13 @@ def _run_tasks(
     records: dict[str, ExecutionRecord],
     summary: ExecutionSummary,
     console: Console,
+    meanwhile: Callable[[], None] | None = None,
 ) -> None:
+    """Run ``tasks`` on ``executor``, longest first, as cores free up; ``meanwhile``: work of this
+    process to do once the first lessons have started (or at once, with none to run)."""
     if not tasks:
+        if meanwhile is not None:
+            meanwhile()
         return
     queue = list(tasks)
     running: dict[Any, LessonTask] = {}
@@ -731,6 +795,9 @@ def _run_tasks(
                 if free is not None:
                     free -= _cost(task, executor.cores)
             progress.update(bar, description=executor.describe(list(running.values())))
+            if meanwhile is not None:
+                meanwhile()
+                meanwhile = None
             for handle in executor.wait(running):
                 task = running.pop(handle)
                 if free is not None:
