@@ -450,3 +450,22 @@ def test_jupyter_book_reads_the_bundle_with_no_error(kind, learner, instructor, 
         if ("⛔" in line or "⚠" in line) and "_build/exports/" not in line
     ]
     assert problems == [], output
+
+
+def test_the_locks_facts_are_kept_and_read_again_when_unreadable(tmp_path):
+    """What the bundles need of uv.lock is kept per content of the lock; a kept file that
+    cannot be read is made again, the same."""
+    from ose.project import Project
+    from ose.workshops import bundle
+
+    _environment()
+    site = make_site(tmp_path / "site")
+    project = Project.at(site)
+    uv = shutil.which("uv")
+    assert uv is not None and project.lock_file is not None
+    facts = bundle._lock_facts(project, project.lock_file, uv)
+    (kept,) = (project.cache_dir / "uv-lock").glob("*.json")
+    assert bundle._lock_facts(project, project.lock_file, uv) == facts
+    assert "pymc" in facts["packages"] and "pymc==" in facts["export"]
+    kept.write_text("{", encoding="utf-8")
+    assert bundle._lock_facts(project, project.lock_file, uv) == facts

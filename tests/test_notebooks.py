@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from ose.execution import notebooks
 from ose.execution.notebooks import (
     DEFAULT_CELL_TIMEOUT,
     check_notebooks,
@@ -166,3 +167,31 @@ def test_cores_and_cpu_fallback_are_validated(tmp_path):
     assert messages(site(tmp_path / "fallback", extra="cpu-fallback: yes please\n")) == [
         f"lessons/a.md:9: cpu-fallback is 'yes please' {fallback}"
     ]
+
+
+def _content(notebook) -> list[tuple[str, str, dict]]:
+    """What a read notebook says, without the cell ids nbformat draws at random."""
+    return [
+        (notebook.metadata["source_map"], notebook.metadata["kernelspec"]),
+        *[(c.cell_type, c.source, dict(c.metadata)) for c in notebook.cells],
+    ]
+
+
+def test_a_notebook_kept_between_builds_is_the_one_myst_nb_reads(tmp_path, monkeypatch):
+    """``ose build`` keeps parsed notebooks under its cache folder; an edit gives a new one,
+    and a kept file that cannot be read is read from the text again."""
+    project = site(tmp_path / "site")
+    monkeypatch.setenv("OSE_CACHE_DIR", str(tmp_path / "cache"))
+    path = project.root / "lessons" / "a.md"
+    fresh = notebooks._parse(path)
+    (kept,) = (tmp_path / "cache" / "notebooks").glob("*.pickle")
+    assert notebooks._parse(path) == fresh  # the kept one, ids and all
+
+    path.write_text(path.read_text().replace("x = 1", "x = 2"))
+    code = [c.source for c in notebooks._parse(path).cells if c.cell_type == "code"]
+    assert code == ["x = 2", "print(x)"]
+    assert len(list((tmp_path / "cache" / "notebooks").glob("*.pickle"))) == 2
+
+    path.write_text(path.read_text().replace("x = 2", "x = 1"))
+    kept.write_bytes(b"not a pickle")
+    assert _content(notebooks._parse(path)) == _content(fresh)

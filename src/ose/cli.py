@@ -21,9 +21,7 @@ from rich.console import Console
 from ose import __version__, interrupts
 from ose.core.dates import build_date
 from ose.core.problems import ProblemsFound
-from ose.decisions.cli import add_decision_command
 from ose.project import Project
-from ose.workshops.cli import add_bundle_command
 
 EXIT_PROBLEMS = 1
 #: A shell's status for a command stopped by a signal: 128 + the signal's number.
@@ -280,6 +278,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--jobs", "-j", type=positive_int, default=os.cpu_count(), help=argparse.SUPPRESS
     )
     serve.set_defaults(func=cmd_serve)
+
+    # imported here, not above: a lesson process imports this module as its parent's main one
+    # before it can start its kernel server, and needs none of what these commands import
+    from ose.decisions.cli import add_decision_command
+    from ose.workshops.cli import add_bundle_command
 
     add_decision_command(commands)
     add_bundle_command(commands)

@@ -151,8 +151,8 @@ def _named_modules(conf_py: Path) -> list[str]:
     """The modules of ``extensions`` and ``html_theme`` where conf.py sets them to literals."""
     try:
         tree = ast.parse(conf_py.read_bytes())
-    except (OSError, SyntaxError, ValueError):
-        return []
+    except (OSError, SyntaxError, ValueError, MemoryError, RecursionError):
+        return []  # Sphinx says what is wrong with it
     names: list[str] = []
     for statement in tree.body:
         if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
@@ -162,8 +162,8 @@ def _named_modules(conf_py: Path) -> list[str]:
             continue
         try:
             value = ast.literal_eval(statement.value)
-        except ValueError:
-            continue
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            continue  # not a literal: Sphinx reads conf.py for itself
         values = [value] if isinstance(value, str) else value
         if isinstance(values, list | tuple):
             names += [name for name in values if isinstance(name, str)]
