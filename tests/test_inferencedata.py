@@ -73,6 +73,13 @@ def test_each_model_is_published_beside_its_lesson_and_linked(tmp_path):
     again = build_site(root)
     assert "executed 0 of" in again.out + again.err
     assert (again.html / DEMO / "models.fits-wide.nc").is_file()
+    # a model gone from the cache: the lesson runs again, and its page offers the model again
+    (kept,) = (root / "_build" / "cache" / "inferencedata").glob("*/*/fits-wide.nc")
+    kept.unlink()
+    third = build_site(root)
+    assert third.status == 0, third.err
+    assert "executed 1 of" in third.out + third.err
+    assert (third.html / DEMO / "models.fits-wide.nc").is_file()
 
 
 def test_a_file_name_for_every_model_name():

@@ -400,8 +400,13 @@ def _cached(
     data = record.data or {}
     if not isinstance(data.get(GUARD_DATA), list):
         return None
-    if not _inferencedata_of(project, record.hashkey).is_dir():
-        return None  # run before models were saved: run again, so the page can offer them
+    # run before models were saved, or one of them is gone: run again, so the page offers them
+    folder = _inferencedata_of(project, record.hashkey)
+    named = [f.get("netcdf") for f in data[GUARD_DATA] if isinstance(f, dict)]
+    if not folder.is_dir() or any(
+        isinstance(name, str) and not (folder / name).is_file() for name in named
+    ):
+        return None
     return CachedLesson(
         str(record.uri), list(data[GUARD_DATA]), notebook, record.hashkey, record.pk
     )
@@ -425,6 +430,10 @@ def _judge_cached(
         output = _judge_output(project, name, source.hygiene, executed, cached.notebook)
         summary.failed.extend(verdict.problems + output.problems)
         judged = _judged(records[name], verdict, output) if name in records else None
+        if judged is not None:
+            # where its models are now (a build folder that moved names them elsewhere)
+            stored = _stored_files(project, cached.hashkey, cached.models)
+            judged = judged.model_copy(update={"inferencedata": stored})
         if judged is not None and judged != records[name]:
             records[name] = judged
             changed = True
