@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from ose.core.text import write_atomically
+
 Figures = TypeVar("Figures")
 
 
@@ -32,7 +34,7 @@ def drawn(draw: Callable[[Figures, Path], str], figures: Figures, path: Path) ->
     except (OSError, ValueError, KeyError, TypeError):
         pass
     alt = draw(figures, path)
-    kept.write_text(json.dumps({"key": key, "alt": alt}), encoding="utf-8")
+    write_atomically(kept, json.dumps({"key": key, "alt": alt}).encode())
     return alt
 
 

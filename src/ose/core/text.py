@@ -8,6 +8,7 @@ file that is not there give the same kind of message whichever concern reads it,
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ose.core.problems import Problem, ProblemsFound
@@ -63,6 +64,15 @@ def read_text(path: Path, root: Path | None = None) -> str:
             [Problem.at(path, 0, f"cannot be read ({reason.lower()})", root)]
         ) from None
     return decode(data, path, root)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` in one rename, creating its folder: a reader (another build,
+    a lesson process) never sees half a file, and two writers never share a temporary one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    partial.write_bytes(data)
+    partial.replace(path)
 
 
 def file_version(path: Path) -> tuple[int, int]:

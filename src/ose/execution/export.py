@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ose.core.text import file_version
+from ose.core.text import file_version, write_atomically
 from ose.execution.notebooks import read_notebook
 
 #: The kernel a published notebook names, so that it opens in Colab, Binder or a learner's own
@@ -90,7 +90,4 @@ def published_notebook(
 
 def write_notebook(target: Path, notebook: dict[str, Any]) -> None:
     """Write ``notebook`` to ``target`` in one rename (a reader never sees half a file)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".ipynb.tmp")
-    tmp.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(target)
+    write_atomically(target, (json.dumps(notebook, indent=1, ensure_ascii=False) + "\n").encode())

@@ -34,7 +34,7 @@ from pydantic import Field
 from ose.core.frontmatter import FrontMatter, parse_front_matter
 from ose.core.problems import Problem, ProblemsFound
 from ose.core.schema import Record, unknown_name, validated
-from ose.core.text import file_version, read_text
+from ose.core.text import file_version, read_text, write_atomically
 from ose.execution.guard import DEFAULT_ESS_FLOOR, GuardSettings
 from ose.execution.hygiene import HygieneSettings
 from ose.kernels import CACHE_DIR_VARIABLE, KERNELS
@@ -130,10 +130,7 @@ def _kept_file(path: Path, text: str) -> Path | None:
 
 def _keep(kept: Path, notebook: nbformat.NotebookNode) -> None:
     with contextlib.suppress(OSError):
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        partial = kept.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(pickle.dumps(notebook, protocol=pickle.HIGHEST_PROTOCOL))
-        partial.replace(kept)
+        write_atomically(kept, pickle.dumps(notebook, protocol=pickle.HIGHEST_PROTOCOL))
         others = sorted(kept.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns)
         for old in others[: max(0, len(others) - _KEPT_AT_MOST)]:
             old.unlink(missing_ok=True)

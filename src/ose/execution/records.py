@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from ose.core.text import write_atomically
+
 
 class ParameterFigures(BaseModel):
     """One parameter's worst values over its elements: the largest r_hat, the smallest ESS."""
@@ -81,8 +83,5 @@ def load_records(path: Path) -> dict[str, ExecutionRecord]:
 
 
 def save_records(path: Path, records: dict[str, ExecutionRecord]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = {key: records[key].model_dump() for key in sorted(records)}
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    write_atomically(path, (json.dumps(data, indent=2) + "\n").encode())

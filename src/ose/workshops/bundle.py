@@ -30,7 +30,7 @@ from typing import Any, Literal, cast
 
 from ose.core.dates import build_date
 from ose.core.problems import Problem, ProblemsFound
-from ose.core.text import file_version
+from ose.core.text import file_version, write_atomically
 from ose.curriculum.model import Lesson
 from ose.project import Project
 from ose.workshops.blocks import lesson_blocks
@@ -269,10 +269,7 @@ def _lock_facts(project: Project, lock: Path, uv: str) -> dict[str, Any]:
         },
         "export": result.stdout,
     }
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    partial = kept.with_suffix(f".{os.getpid()}.tmp")
-    partial.write_text(json.dumps(facts), encoding="utf-8")
-    partial.replace(kept)
+    write_atomically(kept, json.dumps(facts).encode())
     return facts
 
 
@@ -612,10 +609,7 @@ def write_zip(target: Path, top: str, files: dict[str, bytes], epoch: int) -> by
             info.external_attr = (0o100644 & 0xFFFF) << 16
             archive.writestr(info, files[name], compresslevel=9)
     content = buffer.getvalue()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_suffix(".zip.tmp")
-    temporary.write_bytes(content)
-    temporary.replace(target)
+    write_atomically(target, content)
     return content
 
 
