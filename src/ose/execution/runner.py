@@ -43,6 +43,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ose.core.problems import Problem, ProblemsFound
 from ose.environment import accelerator_name, environment_key, execution_cache_dir, package_versions
 from ose.execution import forkserver
+from ose.execution.compile_cache import COMPILE_SETUP
 from ose.execution.guard import (
     GUARD_SOURCE,
     OPTIONAL_BACKENDS,
@@ -172,6 +173,7 @@ def _execute(client: NotebookClient, notebook: nbformat.NotebookNode) -> str:
         if info is not None:
             notebook.metadata["language_info"] = info["content"]["language_info"]
         _run_silent(client, KERNEL_SETUP)
+        _run_silent(client, COMPILE_SETUP)
         _run_silent(client, SETUP_SOURCE)
         number = 0
         for index, cell in enumerate(list(notebook.cells)):
