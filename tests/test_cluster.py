@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -20,6 +21,7 @@ from typing import Any
 import psutil
 import pytest
 
+import ose
 from conftest import build_site, make_fixture_site, run_cli
 
 distributed = pytest.importorskip("distributed")
@@ -288,6 +290,52 @@ def test_ose_worker_runs_lessons_and_a_lost_scheduler_fails_the_build_in_one_lin
     assert not (root / "_build" / "html").exists()
 
 
+def _commit(repo: Path, message: str) -> str:
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    git("add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", message)
+    return git("rev-parse", "HEAD")
+
+
+def test_publish_runs_each_version_on_the_cluster_unless_its_tooling_predates_it(tmp_path, cluster):
+    """``ose publish --scheduler``: a version built by this tooling sends its lessons to the
+    workers; a release whose own ``src/ose`` has no Dask executor runs them here, and says so."""
+    repo = site_with(tmp_path, {"second": lesson("Second", "print(6 * 7)")})
+    (repo / ".gitignore").write_text("_build/\n")
+    old_tooling = repo / "src" / "ose"
+    shutil.copytree(Path(ose.__file__).parent, old_tooling, ignore=shutil.ignore_patterns("*.pyc"))
+    (old_tooling / "execution" / "cluster.py").unlink()
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    release = _commit(repo, "a release whose tooling predates Dask")
+    shutil.rmtree(repo / "src")  # main: built by the interpreter's own tooling
+    (repo / "versions.yaml").write_text(
+        "base-url: https://example.org/site/\nversions:\n"
+        "  - {name: dev, ref: main, dev: true}\n"
+        f"  - {{name: '1.0', ref: {release}, preferred: true}}\n"
+    )
+    _commit(repo, "work on main")
+    local, client = cluster(repo)
+    address = local.scheduler_address
+    status, out, err = run_cli("--root", str(repo), "publish", "--scheduler", address)
+    assert status == 0, out + err
+    assert "built   dev in" in out and f"(lessons on the Dask cluster at {address})" in out
+    assert "(lessons here: its tooling predates --scheduler)" in out
+    versions = repo / "_build" / "versions"
+    workers = set(client.scheduler_info()["workers"])
+    dev = json.loads((versions / "dev/build/execution/records.json").read_text(encoding="utf-8"))
+    release_records = json.loads(
+        (versions / "1.0/build/execution/records.json").read_text(encoding="utf-8")
+    )
+    assert len(dev) == 2 and {r["worker"] for r in dev.values()} <= workers
+    assert len(release_records) == 2
+    assert {r["worker"] for r in release_records.values()} == {None}
+    assert "42" in (repo / "_build/site/dev/lessons/second.html").read_text(encoding="utf-8")
+
+
 def test_the_local_executor_never_runs_more_cores_than_it_has(tmp_path):
     """Two lessons that each keep two cores busy, on two cores: one after the other."""
     times = tmp_path / "times"
@@ -311,7 +359,7 @@ def test_the_local_executor_never_runs_more_cores_than_it_has(tmp_path):
     assert second_start >= first_end
 
 
-@pytest.mark.parametrize("command", ["build --scheduler", "worker"])
+@pytest.mark.parametrize("command", ["build --scheduler", "publish --scheduler", "worker"])
 def test_a_malformed_scheduler_address_is_one_line_before_any_work(tmp_path, command):
     root = site_with(tmp_path, {})
     status, out, err = run_cli("--root", str(root), *command.split(), "127.0.0.1:8786")

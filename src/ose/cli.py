@@ -122,7 +122,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
     project = site_project(args)
     print("publishing every version of versions.yaml")
-    report = publish(project, jobs=args.jobs)
+    report = publish(project, jobs=args.jobs, scheduler=getattr(args, "scheduler", None))
     built = sum(1 for outcome in report.versions if outcome.action == "built")
     print(
         f"published {len(report.versions)} versions ({built} built, "
@@ -182,6 +182,18 @@ def scheduler_address(text: str) -> str:
     return text
 
 
+def add_scheduler_option(command: argparse.ArgumentParser) -> None:
+    """``--scheduler``: where lessons run (``ose build``, and each version's ``ose publish``)."""
+    command.add_argument(
+        "--scheduler",
+        type=scheduler_address,
+        default=os.environ.get("OSE_SCHEDULER") or None,
+        metavar="tcp://HOST:PORT",
+        help="execute the lessons on this Dask cluster's workers (started with `ose worker`) "
+        "instead of this machine (default: $OSE_SCHEDULER, else this machine)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ose",
@@ -205,14 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.cpu_count(),
         help="lessons executed at once (default: one per core, %(default)s here)",
     )
-    build.add_argument(
-        "--scheduler",
-        type=scheduler_address,
-        default=os.environ.get("OSE_SCHEDULER") or None,
-        metavar="tcp://HOST:PORT",
-        help="execute the lessons on this Dask cluster's workers (started with `ose worker`) "
-        "instead of this machine (default: $OSE_SCHEDULER, else this machine)",
-    )
+    add_scheduler_option(build)
     build.add_argument(
         "--all-versions",
         action="store_true",
@@ -230,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument(
         "--jobs", "-j", type=positive_int, default=os.cpu_count(), help="lessons executed at once"
     )
+    add_scheduler_option(publish)
     publish.set_defaults(func=cmd_publish)
 
     worker = commands.add_parser(

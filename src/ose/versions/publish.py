@@ -115,9 +115,16 @@ def _python_for(project: Project, lock: str | None, source: Path, envs: Path) ->
 
 
 def build_version(
-    project: Project, manifest: Manifest, version: Version, commit: str, jobs: int | None
-) -> None:
-    """Build one version from its own worktree into ``_build/versions/<name>/html``."""
+    project: Project,
+    manifest: Manifest,
+    version: Version,
+    commit: str,
+    jobs: int | None,
+    scheduler: str | None = None,
+) -> str:
+    """Build one version from its own worktree into ``_build/versions/<name>/html``; say where
+    its lessons ran: with ``scheduler``, on that Dask cluster's workers (which refuse a version
+    whose lock is not theirs), unless the version's own tooling predates ``--scheduler``."""
     home = project.build_dir / "versions" / version.name
     source = _worktree(project.root, home / "source", commit)
     python = _python_for(
@@ -132,12 +139,21 @@ def build_version(
         "OSE_URL_PREFIX": urlsplit(url).path or "/",
         "OSE_VERSION": version.name,
     }
-    if (source / "src" / "ose").is_dir():  # the ref's own tooling
+    own_tooling = (source / "src" / "ose").is_dir()
+    if own_tooling:
         env["PYTHONPATH"] = os.pathsep.join(
             filter(None, [str(source / "src"), os.environ.get("PYTHONPATH")])
         )
     command = [python, "-m", "ose.cli", "--root", str(source), "--build-dir", str(build_dir)]
     command += ["build", *(["--jobs", str(jobs)] if jobs else [])]
+    env.pop("OSE_SCHEDULER", None)  # where lessons run is said here, and only here
+    where = "here"
+    knows_dask = not own_tooling or (source / "src" / "ose" / "execution" / "cluster.py").is_file()
+    if scheduler and knows_dask:
+        command += ["--scheduler", scheduler]
+        where = f"on the Dask cluster at {scheduler}"
+    elif scheduler:
+        where = "here: its tooling predates --scheduler"
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if result.returncode:
         log = home / "build.log"
@@ -148,6 +164,7 @@ def build_version(
             + "\n".join(f"  {line}" for line in problems)
         )
     _replace_dir(build_dir / "html", home / "html")
+    return where
 
 
 def _seed(project: Project, build_dir: Path) -> None:
@@ -242,7 +259,9 @@ def assemble(project: Project, manifest: Manifest) -> Path:
     return target
 
 
-def publish(project: Project, jobs: int | None = None, log: object = print) -> PublishReport:
+def publish(
+    project: Project, jobs: int | None = None, log: object = print, scheduler: str | None = None
+) -> PublishReport:
     """Build what changed, assemble, swap. Raise ProblemsFound or PublishFailed on failure."""
     start = time.perf_counter()
     path = project.root / MANIFEST_NAME
@@ -261,11 +280,11 @@ def publish(project: Project, jobs: int | None = None, log: object = print) -> P
             continue
         log(f"  building {version.name} ({commit[:12]}) ...")  # type: ignore[operator]
         began = time.perf_counter()
-        build_version(project, manifest, version, commit, jobs)
+        where = build_version(project, manifest, version, commit, jobs, scheduler)
         stamp_path.write_text(json.dumps(stamp, indent=2) + "\n", encoding="utf-8")
         seconds = time.perf_counter() - began
         report.versions.append(VersionOutcome(version.name, commit, "built", round(seconds, 1)))
-        log(f"  built   {version.name} in {seconds:.1f} s")  # type: ignore[operator]
+        log(f"  built   {version.name} in {seconds:.1f} s (lessons {where})")  # type: ignore[operator]
     tree = assemble(project, manifest)
     report.seconds = time.perf_counter() - start
     (tree / chrome.CHROME_DIR / REPORT_NAME).write_text(report.to_json() + "\n", encoding="utf-8")
