@@ -123,8 +123,8 @@ def build_version(
     scheduler: str | None = None,
 ) -> str:
     """Build one version from its own worktree into ``_build/versions/<name>/html``; say where
-    its lessons ran: with ``scheduler``, on that Dask cluster's workers (which refuse a version
-    whose lock is not theirs), unless the version's own tooling predates ``--scheduler``."""
+    its lessons ran: with ``scheduler``, on that Dask cluster's workers, unless the version pins
+    another lock (the workers would refuse it) or its own tooling predates ``--scheduler``."""
     home = project.build_dir / "versions" / version.name
     source = _worktree(project.root, home / "source", commit)
     python = _python_for(
@@ -149,7 +149,9 @@ def build_version(
     env.pop("OSE_SCHEDULER", None)  # where lessons run is said here, and only here
     where = "here"
     knows_dask = not own_tooling or (source / "src" / "ose" / "execution" / "cluster.py").is_file()
-    if scheduler and knows_dask:
+    if scheduler and python != sys.executable:  # workers run this checkout's lock: refused
+        where = "here: it pins another lock than the Dask workers'"
+    elif scheduler and knows_dask:
         command += ["--scheduler", scheduler]
         where = f"on the Dask cluster at {scheduler}"
     elif scheduler:
