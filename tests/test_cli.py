@@ -99,3 +99,41 @@ def test_a_busy_port_is_one_line(fixture_site):
         status, _, err = run_cli("--root", str(root), "serve", "--no-build", "--port", str(port))
     assert status == 1
     assert err.strip() == f"error: cannot serve on 127.0.0.1:{port} (Address already in use)"
+
+
+def test_serve_builds_the_site_then_serves_it(fixture_site):
+    """``ose serve`` as the README gives it: the build's lines, then the pages on the port."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    root = fixture_site()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ose.cli", "--root", str(root), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        page, deadline = None, time.monotonic() + 300
+        while page is None and server.poll() is None and time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html") as response:
+                    page = response.read().decode("utf-8")
+            except OSError:
+                time.sleep(0.5)
+    finally:
+        server.send_signal(signal.SIGINT)
+        out, err = server.communicate(timeout=60)
+    assert page is not None, out + err
+    assert "Traceback" not in err, err
+    assert "executed 1 of 1 lessons" in out
+    assert f"serving {root / '_build' / 'html'} at http://127.0.0.1:{port}/" in out
+    assert (
+        "<title>" in page
+        and (root / "_build" / "html" / "index.html").read_text(encoding="utf-8") == page
+    )

@@ -122,7 +122,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
     project = site_project(args)
     print("publishing every version of versions.yaml")
-    report = publish(project, jobs=args.jobs, scheduler=getattr(args, "scheduler", None))
+    report = publish(project, jobs=args.jobs, scheduler=args.scheduler)
     built = sum(1 for outcome in report.versions if outcome.action == "built")
     print(
         f"published {len(report.versions)} versions ({built} built, "
@@ -283,6 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--jobs", "-j", type=positive_int, default=os.cpu_count(), help=argparse.SUPPRESS
     )
+    add_scheduler_option(serve)
     serve.set_defaults(func=cmd_serve)
 
     # imported here, not above: a lesson process imports this module as its parent's main one
