@@ -14,9 +14,12 @@ Part ``anchors`` (the site at ``--root``; the real site takes 30 minutes and mor
 3. jupyter-cache's own ``local-parallel`` executor over the same lessons (one process per core,
    the lessons' own kernels, no Sphinx);
 4. a no-op rebuild: ``ose build`` again on the folder of 1;
-5. one edited lesson: a ``print("edited")`` cell appended to one lesson (the quickest, or
+5. one edited lesson: a ``print("edited N")`` cell appended to one lesson (the quickest, or
    ``--edit-lesson``), ``ose build`` on the folder of 1; its edit overhead is the rebuild's wall
    time minus that lesson's own execution seconds (``execution/records.json``).
+
+4 and 5 are short and noisy: each runs ``--repeats`` times (3; each edit a new cell, so each
+executes the lesson again) and the median run is the figure, with every run's beside it.
 
 Part ``scaling``: a generated fixture site of ``--lessons N`` small lessons (``pymc-cpu``,
 three cells of cheap NumPy), built cold (a) locally at ``--jobs 1`` and (b) over a two-worker
@@ -74,7 +77,7 @@ NOT_SOURCES = shutil.ignore_patterns(
     ".ipynb_checkpoints",
 )
 CACHE_VARIABLE = "OSE_CACHE_DIR"  # ose.kernels.CACHE_DIR_VARIABLE
-EDIT_CELL = '\n```{code-cell} ipython3\nprint("edited")\n```\n'
+EDIT_CELL = '\n```{{code-cell}} ipython3\nprint("edited {n}")\n```\n'
 TARGETS = {
     "cold ose / plain force": "at most 0.55",
     "edit overhead": "under 10 s",
@@ -268,7 +271,17 @@ def measure(figures: dict[str, object], key: str, what: str, step: Callable[[], 
     return True
 
 
-def anchors(root: Path, scratch: Path, edit_lesson: str | None) -> dict[str, object]:
+def median_run(runs: list[dict], by: str = "wall_s") -> dict:
+    """The run of median ``by`` (the lower middle one of an even count), with every run's
+    ``wall_s`` (and ``overhead_s``, where measured) beside it."""
+    middle = sorted(runs, key=lambda run: run[by])[(len(runs) - 1) // 2]
+    spread = {f"runs_{key}": [run.get(key) for run in runs] for key in ("wall_s", "overhead_s")}
+    return {**middle, **{key: value for key, value in spread.items() if None not in value}}
+
+
+def anchors(
+    root: Path, scratch: Path, edit_lesson: str | None, repeats: int = 3
+) -> dict[str, object]:
     """Parts 1 to 5, each figure printed as soon as it is measured."""
     figures: dict[str, object] = {"root": str(root)}
     sources = copy_sources(root, scratch / "ose-src")
@@ -285,15 +298,16 @@ def anchors(root: Path, scratch: Path, edit_lesson: str | None) -> dict[str, obj
             "lessons_s": lessons,
         }
 
-    def noop() -> dict:
+    def noop_once() -> dict:
         run = ose_build(sources, build_dir)
         return {"wall_s": round(run.wall, 1), "stages_s": run.stages, "executed": run.executed}
 
-    def edit() -> dict:
-        cold_lessons = figures["cold_ose"]["lessons_s"]  # type: ignore[index]
-        edited = edit_lesson or quickest(cold_lessons)
+    def noop() -> dict:
+        return median_run([noop_once() for _ in range(repeats)])
+
+    def edit_once(edited: str, n: int) -> dict:
         path = sources / edited
-        path.write_text(path.read_text(encoding="utf-8") + EDIT_CELL, encoding="utf-8")
+        path.write_text(path.read_text(encoding="utf-8") + EDIT_CELL.format(n=n), encoding="utf-8")
         run = ose_build(sources, build_dir)
         own = lesson_seconds(sources, build_dir).get(edited, 0.0)
         return {
@@ -304,6 +318,11 @@ def anchors(root: Path, scratch: Path, edit_lesson: str | None) -> dict[str, obj
             "lesson_s": own,
             "overhead_s": round(run.wall - own, 1),
         }
+
+    def edit() -> dict:
+        cold_lessons = figures["cold_ose"]["lessons_s"]  # type: ignore[index]
+        edited = edit_lesson or quickest(cold_lessons)
+        return median_run([edit_once(edited, n) for n in range(1, repeats + 1)], "overhead_s")
 
     def force() -> dict:
         run, said = plain_force(copy_sources(root, scratch / "force-src"), scratch / "force")
@@ -384,14 +403,32 @@ def anchors_table(figures: dict[str, object]) -> Table:
             + (f"; failed: {', '.join(part['lessons_failed'])}" if part["lessons_failed"] else "")
         ),
     )
-    row("no-op rebuild", "noop_rebuild", "wall_s", stages)
+
+    def runs(key: str) -> Callable[[dict], str]:
+        return lambda part: (
+            f"; median of {', '.join(f'{s:.1f}' for s in part[f'runs_{key}'])}"
+            if len(part.get(f"runs_{key}", ())) > 1
+            else ""
+        )
+
+    row(
+        "no-op rebuild",
+        "noop_rebuild",
+        "wall_s",
+        lambda part: stages(part) + runs("wall_s")(part),
+    )
     row("edit rebuild", "edit_rebuild", "wall_s", lambda part: f"{part['lesson']}: " + stages(part))
     row(
         "  the edited lesson's own seconds",
         "edit_rebuild",
         "lesson_s",
     )
-    row("edit overhead", "edit_rebuild", "overhead_s", TARGETS["edit overhead"])
+    row(
+        "edit overhead",
+        "edit_rebuild",
+        "overhead_s",
+        lambda part: TARGETS["edit overhead"] + runs("overhead_s")(part),
+    )
     ratios = figures["ratios"]
     for label, key, note in (
         ("cold ose / plain force", "cold_ose_over_plain_force", TARGETS["cold ose / plain force"]),
@@ -573,6 +610,9 @@ def main() -> int:
     parser.add_argument("--lessons", type=int, default=100, help="scaling: lessons (100)")
     parser.add_argument("--jobs", type=int, default=1, help="scaling, local: --jobs (1)")
     parser.add_argument("--edit-lesson", help="anchors: the lesson to edit (the quickest)")
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="anchors: runs of the no-op and the edit (3)"
+    )
     parser.add_argument("--out", type=Path, help="default: ROOT/_build/bench-execution.json")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     args = parser.parse_args()
@@ -591,7 +631,9 @@ def main() -> int:
     try:
         if args.only in (None, "anchors"):
             try:
-                figures["anchors"] = anchors(root, scratch / "anchors", args.edit_lesson)
+                figures["anchors"] = anchors(
+                    root, scratch / "anchors", args.edit_lesson, max(1, args.repeats)
+                )
                 console.print(anchors_table(figures["anchors"]))
             except BenchFailed as failed:
                 figures["anchors"] = {"failed": str(failed)}
