@@ -128,9 +128,15 @@ def test_a_lesson_that_imports_the_stack_finds_it_imported_and_behaves_as_if_it_
     assert second[0].split()[2] != draw  # each kernel draws its own random numbers
     assert first[1] == second[1] == "said by pytensor"  # a library's log reaches the cell
 
-    monkeypatch.setenv(forkserver.PRELOAD_VARIABLE, forkserver.stack_imports([probe]))
-    cold = _run(tmp_path, probe)[0].split()
-    assert cold[:2] == [str(server.process.pid), "False"]  # nothing imported that it does not
+    # nothing imported that it does not: NumPy alone, then nothing
+    numpy_only = "import os, sys, numpy\nprint(os.getppid(), 'pytensor' in sys.modules)"
+    monkeypatch.setenv(forkserver.PRELOAD_VARIABLE, forkserver.stack_imports([numpy_only]))
+    parent, imported = _run(tmp_path, numpy_only)[0].split()
+    assert imported == "False"
+    assert psutil.Process(int(parent)).ppid() == server.process.pid and parent != warm
+    bare = "import os, sys\nprint(os.getppid(), 'numpy' in sys.modules)"
+    monkeypatch.setenv(forkserver.PRELOAD_VARIABLE, forkserver.stack_imports([bare]))
+    assert _run(tmp_path, bare)[0].split() == [str(server.process.pid), "False"]
 
 
 def test_variables_that_differ_per_lesson_do_not_each_warm_a_server_of_their_own():
@@ -141,7 +147,7 @@ def test_variables_that_differ_per_lesson_do_not_each_warm_a_server_of_their_own
 
 def test_the_stack_a_lesson_imports_is_read_from_its_import_lines():
     cells = ["import numpy as np, pymc as pm", "from pytensor.tensor import matrix\n# import arviz"]
-    assert forkserver.stack_imports(cells) == "pymc,pytensor"
+    assert forkserver.stack_imports(cells) == "numpy,pymc,pytensor"
     assert forkserver.stack_imports(["print('import pymc')", "x = 1"]) == ""
 
 
