@@ -45,6 +45,7 @@ Results are printed and written to ROOT/_build/bench-execution.json (``--out``).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import re
@@ -600,6 +601,21 @@ def scaling_table(figures: dict[str, object]) -> Table:
 # -- the command -------------------------------------------------------------------------------
 
 
+def not_compiled() -> list[str]:
+    """The packages of the stack that would import from source, bytecode neither there nor
+    written (an environment synced without ``--compile-bytecode``, under
+    ``PYTHONDONTWRITEBYTECODE``): each kernel would compile them again."""
+    if not sys.flags.dont_write_bytecode:
+        return []  # the first import writes it
+    missing = []
+    for name in ("ose", "sphinx", "numpy", "pymc", "pytensor", "arviz"):
+        spec = importlib.util.find_spec(name)
+        cached = spec.cached if spec is not None else None
+        if cached is None or not Path(cached).is_file():
+            missing.append(name)
+    return missing
+
+
 def main() -> int:
     first, _, rest = __doc__.partition("\n")
     parser = argparse.ArgumentParser(
@@ -625,7 +641,17 @@ def main() -> int:
         # a shared machine's load makes every figure slower: say what it was
         "load_average_at_start": [round(load, 2) for load in os.getloadavg()],
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "not_compiled": not_compiled(),
     }
+    if figures["not_compiled"]:
+        console.print(
+            "[yellow]warning:[/] no bytecode for "
+            f"{', '.join(figures['not_compiled'])}: every import compiles from source and "
+            "every figure is inflated (PYTHONDONTWRITEBYTECODE is "
+            f"{os.environ.get('PYTHONDONTWRITEBYTECODE') or 'unset'}; run "
+            "uv sync --compile-bytecode, or nox -s bench)",
+            highlight=False,
+        )
     scratch = Path(tempfile.mkdtemp(prefix="ose-bench-execution-"))
     status = 0
     try:
