@@ -310,7 +310,7 @@ def _warm_up(modules: list[str]) -> str | None:
 
 
 #: the lesson stack a kernel may have imported before the lesson starts, in import order (NumPy:
-#: nearly every lesson imports it, 0.25 s of each that imports nothing else of the stack)
+#: nearly every lesson imports it, 0.1 s of each that imports nothing else of the stack)
 PRELOADABLE = ("numpy", "pymc", "pytensor", "arviz")
 #: the variable naming, for one kernel, the modules of :data:`PRELOADABLE` its lesson imports
 PRELOAD_VARIABLE = "OSE_KERNEL_PRELOAD"
