@@ -646,10 +646,9 @@ def main() -> int:
     if figures["not_compiled"]:
         console.print(
             "[yellow]warning:[/] no bytecode for "
-            f"{', '.join(figures['not_compiled'])}: every import compiles from source and "
-            "every figure is inflated (PYTHONDONTWRITEBYTECODE is "
-            f"{os.environ.get('PYTHONDONTWRITEBYTECODE') or 'unset'}; run "
-            "uv sync --compile-bytecode, or nox -s bench)",
+            f"{', '.join(figures['not_compiled'])}, and none is written: every import "
+            "compiles from source and every figure is inflated "
+            "(run uv sync --compile-bytecode, or nox -s bench)",
             highlight=False,
         )
     scratch = Path(tempfile.mkdtemp(prefix="ose-bench-execution-"))
